@@ -1,0 +1,198 @@
+package dev.ctxtestkit.runtime.internal;
+
+import dev.ctxtestkit.runtime.ByteSource;
+import dev.ctxtestkit.runtime.EventLoop;
+import dev.ctxtestkit.runtime.FailOpenRecord;
+import dev.ctxtestkit.runtime.Headers;
+import dev.ctxtestkit.runtime.IncomingRequest;
+import dev.ctxtestkit.runtime.ResponseSink;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.RequestBody;
+import okio.BufferedSink;
+import okio.BufferedSource;
+
+/**
+ * Forwards a failed request to the origin (PT-5, PT-7, PT-12) and relays the answer verbatim (PT-6), or answers a
+ * bare {@code 500} when that fails (PT-8). Runs the network part on OkHttp's threads; reports back on the event loop.
+ */
+public final class FailOpenForwarder {
+    private static final int CHUNK = 64 * 1024;
+    private static final long BODY_WAIT_SECONDS = 30;
+
+    private final RuntimeConfig config;
+
+    FailOpenForwarder(RuntimeConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * @param done called on the event loop once the response has been relayed or the bare 500 sent
+     */
+    void forward(IncomingRequest original, RequestBodyTracker body, ResponseSink sink, Consumer<FailOpenRecord> done) {
+        URI origin = config.origin();
+        if (origin == null) {
+            sendBare500(sink);
+            done.accept(new FailOpenRecord(null, OptionalInt.empty(), 0, "no origin is configured"));
+            return;
+        }
+        URI source = URI.create(original.url());
+        HttpUrl target = targetUrl(origin, source);
+        Headers headers = forwardedHeaders(original, source);
+        RemainderBody remainder = remainderBody(original.method(), body);
+        okhttp3.Request request = new okhttp3.Request.Builder()
+                .url(target)
+                .method(original.method(), remainder)
+                .tag(Http.ExactHeaders.class, new Http.ExactHeaders(headers))
+                .build();
+        EventLoop.ExternalOperation operation = config.loop().beginExternal("fail-open " + original.method() + " " + target);
+        OkHttpClient http = config.http();
+        http.newCall(request).enqueue(new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+                sendBare500(sink);
+                long forwarded = remainder == null ? 0 : remainder.forwarded.get();
+                operation.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.empty(), forwarded, describe(e))));
+            }
+
+            @Override
+            public void onResponse(Call call, okhttp3.Response response) {
+                long forwarded = remainder == null ? 0 : remainder.forwarded.get();
+                String failure = relay(response, sink);
+                operation.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.of(response.code()), forwarded, failure)));
+            }
+        });
+    }
+
+    /** Relays status, headers and body as they came; returns why the body broke off, or null. */
+    private static String relay(okhttp3.Response response, ResponseSink sink) {
+        Headers headers = new Headers();
+        response.headers().forEach(pair -> headers.append(pair.getFirst(), pair.getSecond()));
+        sink.start(response.code(), headers);
+        try (okhttp3.ResponseBody body = response.body()) {
+            BufferedSource source = body.source();
+            byte[] buffer = new byte[CHUNK];
+            int n;
+            while ((n = source.read(buffer)) != -1) {
+                sink.write(Arrays.copyOf(buffer, n)).toCompletableFuture().get(BODY_WAIT_SECONDS, TimeUnit.SECONDS);
+            }
+            sink.end();
+            return null;
+        } catch (Exception e) {
+            sink.fail(e);
+            return "the origin's response body broke off after the headers were relayed: " + describe(e);
+        }
+    }
+
+    static void sendBare500(ResponseSink sink) {
+        sink.start(500, Headers.of("content-length", "0"));
+        sink.end();
+    }
+
+    private static HttpUrl targetUrl(URI origin, URI source) {
+        String path = source.getRawPath() == null || source.getRawPath().isEmpty() ? "/" : source.getRawPath();
+        String query = source.getRawQuery() == null ? "" : "?" + source.getRawQuery();
+        String base = origin.getScheme() + "://" + origin.getRawAuthority();
+        HttpUrl url = HttpUrl.parse(base + path + query);
+        if (url == null) {
+            throw new IllegalArgumentException("cannot build a fail-open URL from origin " + origin + " and " + source);
+        }
+        return url;
+    }
+
+    /** The original headers minus hop-by-hop and framing headers; {@code Host} is the client's (PT-5). */
+    private static Headers forwardedHeaders(IncomingRequest original, URI source) {
+        Headers headers = new Headers();
+        String host = original.headers().get("host");
+        headers.set("host", host != null ? host : source.getRawAuthority());
+        original.headers().forEach((name, value) -> {
+            if (!Http.NOT_FORWARDED.contains(name) && !name.equals("host")) {
+                headers.append(name, value);
+            }
+        });
+        return headers;
+    }
+
+    /** The unread remainder of the client's body (PT-7), or null when there is nothing to send. */
+    private static RemainderBody remainderBody(String method, RequestBodyTracker body) {
+        long total = body.clientLength();
+        long consumed = body.consumedBytes();
+        if (Http.forbidsBody(method)) {
+            return null;
+        }
+        if (total == 0) {
+            return Http.requiresBody(method) ? new RemainderBody(body.remainder(), 0) : null;
+        }
+        // workerd 2026-11-23 sends a fully read body as chunked with zero bytes, and a partly read one with the
+        // remaining Content-Length (PT-7 notes).
+        long remaining = total < 0 || consumed >= total ? -1 : total - consumed;
+        return new RemainderBody(body.remainder(), remaining);
+    }
+
+    static String describe(Throwable e) {
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** Streams the remainder as OkHttp writes the request; never buffers it whole. */
+    private static final class RemainderBody extends RequestBody {
+        private final ByteSource source;
+        private final long length;
+        final AtomicLong forwarded = new AtomicLong();
+
+        RemainderBody(ByteSource source, long length) {
+            this.source = source;
+            this.length = length;
+        }
+
+        @Override
+        public MediaType contentType() {
+            return null;
+        }
+
+        @Override
+        public long contentLength() {
+            return length;
+        }
+
+        @Override
+        public boolean isOneShot() {
+            return true;
+        }
+
+        @Override
+        public void writeTo(BufferedSink sink) throws IOException {
+            while (true) {
+                byte[] chunk;
+                try {
+                    chunk = source.read(CHUNK).toCompletableFuture().get(BODY_WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while reading the client's request body", e);
+                } catch (ExecutionException e) {
+                    throw new IOException("the client's request body failed: " + describe(e), e.getCause());
+                } catch (TimeoutException e) {
+                    throw new IOException("no request body data from the client for " + BODY_WAIT_SECONDS + " s", e);
+                }
+                if (chunk == null) {
+                    return;
+                }
+                sink.write(chunk);
+                forwarded.addAndGet(chunk.length);
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.ctxtestkit.runtime.internal;
+
+import dev.ctxtestkit.runtime.Headers;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
+
+/** OkHttp set up for forwarding: no redirects followed, no retries, and no headers added (PT-5, PT-6). */
+public final class Http {
+    /** Hop-by-hop headers (RFC 9110 section 7.6.1) and framing headers, which are never forwarded as they came. */
+    static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
+            "upgrade", "proxy-authenticate", "proxy-authorization", "content-length", "transfer-encoding");
+
+    private Http() {
+    }
+
+    /** A client for one worker instance; close it with {@link #close(OkHttpClient)}. */
+    public static OkHttpClient newClient() {
+        return new OkHttpClient.Builder()
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .retryOnConnectionFailure(false)
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ofSeconds(30))
+                .writeTimeout(Duration.ofSeconds(30))
+                .addNetworkInterceptor(Http::sendExactHeaders)
+                .build();
+    }
+
+    /** Stops the client's threads and connections. */
+    public static void close(OkHttpClient client) {
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+    }
+
+    /**
+     * OkHttp adds {@code User-Agent}, {@code Accept-Encoding} and {@code Connection} on its own; a request tagged with
+     * {@link ExactHeaders} goes out with exactly those headers plus the framing OkHttp computed for the body.
+     */
+    private static okhttp3.Response sendExactHeaders(Interceptor.Chain chain) throws IOException {
+        okhttp3.Request request = chain.request();
+        ExactHeaders exact = request.tag(ExactHeaders.class);
+        if (exact == null) {
+            return chain.proceed(request);
+        }
+        okhttp3.Headers.Builder headers = new okhttp3.Headers.Builder();
+        exact.headers().forEach(headers::addUnsafeNonAscii);
+        for (String framing : new String[] {"Content-Length", "Transfer-Encoding"}) {
+            String value = request.header(framing);
+            if (value != null) {
+                headers.set(framing, value);
+            }
+        }
+        return chain.proceed(request.newBuilder().headers(headers.build()).build());
+    }
+
+    /** The headers a forwarded request must carry, as given. */
+    record ExactHeaders(Headers headers) {
+    }
+
+    static boolean forbidsBody(String method) {
+        return method.equals("GET") || method.equals("HEAD");
+    }
+
+    static boolean requiresBody(String method) {
+        return Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT").contains(method.toUpperCase(Locale.ROOT));
+    }
+}

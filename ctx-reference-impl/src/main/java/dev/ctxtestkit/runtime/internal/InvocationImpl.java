@@ -1,0 +1,636 @@
+package dev.ctxtestkit.runtime.internal;
+
+import dev.ctxtestkit.runtime.Body;
+import dev.ctxtestkit.runtime.BodyReader;
+import dev.ctxtestkit.runtime.BufferingResponseSink;
+import dev.ctxtestkit.runtime.ClientResponse;
+import dev.ctxtestkit.runtime.Context;
+import dev.ctxtestkit.runtime.EventKind;
+import dev.ctxtestkit.runtime.EventLoop;
+import dev.ctxtestkit.runtime.FailOpenRecord;
+import dev.ctxtestkit.runtime.FinishReason;
+import dev.ctxtestkit.runtime.Headers;
+import dev.ctxtestkit.runtime.IncomingRequest;
+import dev.ctxtestkit.runtime.Invocation;
+import dev.ctxtestkit.runtime.InvocationAbortedException;
+import dev.ctxtestkit.runtime.InvocationRecord;
+import dev.ctxtestkit.runtime.LogLevel;
+import dev.ctxtestkit.runtime.LogLine;
+import dev.ctxtestkit.runtime.LoggedException;
+import dev.ctxtestkit.runtime.Outcome;
+import dev.ctxtestkit.runtime.Request;
+import dev.ctxtestkit.runtime.Response;
+import dev.ctxtestkit.runtime.ResponseSink;
+import dev.ctxtestkit.runtime.ScheduledEvent;
+import dev.ctxtestkit.runtime.TaskRecord;
+import dev.ctxtestkit.runtime.TaskResult;
+import dev.ctxtestkit.runtime.Worker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+
+/**
+ * The lifecycle of one invocation: handler stage, invocation end (LIM-1), drain (WU-11), limit (LIM-4, LIM-9) or
+ * abort (ABT-2), and the record (ERR-10). Every method runs on the worker's event loop unless it says otherwise.
+ *
+ * <p>Internal, no compatibility promise. It is not final so that the conformance suite's mutants can override one
+ * decision at a time and show that each rule catches the resulting bug.
+ */
+public class InvocationImpl implements Invocation {
+    /** The WARN text of LIM-6 (current workerd text, in full). */
+    public static final String LIMIT_WARNING = "waitUntil() tasks did not complete within the allowed time after invocation end "
+            + "and have been cancelled. See: https://developers.cloudflare.com/workers/runtime-apis/context/#waituntil";
+    /** The body of the ERR-9 response. */
+    public static final String ERROR_BODY = "Internal Server Error";
+    static final String DETACHED_AFTER_RESPONSE = "Can't read from request stream after response has been sent.";
+    static final String DETACHED_AFTER_EXCEPTION = "Can't read from request stream after responding with an exception.";
+
+    /** Where the invocation is in its lifecycle. */
+    protected enum Phase { CREATED, HANDLER, DRAINING, FINISHED }
+
+    protected final RuntimeConfig config;
+    protected final EventLoop loop;
+    protected final long id;
+    protected final EventKind event;
+    protected final Worker worker;
+    protected final Map<String, Object> props;
+    protected final IncomingRequest incoming;
+    protected final ScheduledEvent scheduledEvent;
+    protected final ResponseSink sink;
+    protected final BufferingResponseSink bufferingSink;
+    protected final InvocationExecutor executor;
+    protected final CompletableFuture<InvocationRecord> finished = new CompletableFuture<>();
+
+    protected Phase phase = Phase.CREATED;
+    protected volatile boolean drainEnded;
+    protected volatile boolean failOpenFlag;
+    protected boolean handlerStageOver;
+    protected boolean headersSent;
+    protected boolean responseDone;
+    protected boolean aborted;
+    protected RequestBodyTracker requestBody;
+    protected Context context;
+    protected EnvImpl env;
+
+    protected final List<TaskState> tasks = new ArrayList<>();
+    protected int pendingTasks;
+    protected boolean firstTaskFailureSeen;
+    protected final List<LoggedException> exceptions = new ArrayList<>();
+    protected final List<LogLine> logs = new ArrayList<>();
+    protected final Set<EventLoop.Cancellable> timers = new HashSet<>();
+    protected EventLoop.Cancellable limitTimer;
+    protected Outcome outcome = Outcome.OK;
+    protected Integer status;
+    protected FailOpenRecord failOpen;
+    protected Instant startedAt;
+    protected Instant invocationEndAt;
+    protected Instant finishedAt;
+    protected FinishReason finishReason;
+
+    /** What the runtime knows about one task. */
+    protected static final class TaskState {
+        final int index;
+        final Instant registeredAt;
+        final String during;
+        final boolean suspicious;
+        final List<StackTraceElement> site;
+        Instant settledAt;
+        TaskResult result;
+        Throwable failure;
+
+        TaskState(int index, Instant registeredAt, String during, boolean suspicious, List<StackTraceElement> site) {
+            this.index = index;
+            this.registeredAt = registeredAt;
+            this.during = during;
+            this.suspicious = suspicious;
+            this.site = site;
+        }
+
+        TaskRecord toRecord() {
+            return new TaskRecord(index, registeredAt, during, settledAt, result, failure, suspicious, site);
+        }
+    }
+
+    /** The request-or-event an invocation delivers. */
+    public record Spec(EventKind event, Worker worker, Map<String, Object> props, IncomingRequest request,
+                       ScheduledEvent scheduledEvent, ResponseSink sink) {
+    }
+
+    public InvocationImpl(RuntimeConfig config, long id, Spec spec) {
+        this.config = config;
+        this.loop = config.loop();
+        this.id = id;
+        this.event = spec.event();
+        this.worker = spec.worker();
+        this.props = spec.props() == null ? Map.of() : Map.copyOf(spec.props());
+        this.incoming = spec.request();
+        this.scheduledEvent = spec.scheduledEvent();
+        if (spec.sink() == null && event == EventKind.FETCH) {
+            this.bufferingSink = new BufferingResponseSink(loop.clock());
+            this.sink = bufferingSink;
+        } else {
+            this.bufferingSink = null;
+            this.sink = spec.sink();
+        }
+        this.executor = new InvocationExecutor(loop);
+    }
+
+    // ---------------------------------------------------------------- public handle
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String label() {
+        return event == EventKind.FETCH
+                ? "fetch " + incoming.method() + " " + incoming.url()
+                : "scheduled " + scheduledEvent.cron();
+    }
+
+    @Override
+    public CompletionStage<ClientResponse> response() {
+        if (bufferingSink == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "invocation #" + id + " (" + label() + ") has no in-process response: it is a scheduled event or was dispatched to a custom ResponseSink"));
+        }
+        return bufferingSink.completion();
+    }
+
+    @Override
+    public CompletionStage<InvocationRecord> finished() {
+        return finished;
+    }
+
+    @Override
+    public boolean isFinished() {
+        return drainEnded;
+    }
+
+    /** Starts the invocation on the loop. Called once by the worker instance. */
+    public void start() {
+        loop.execute(this::run);
+    }
+
+    // ---------------------------------------------------------------- helpers for Context and Env (any thread)
+
+    String describe() {
+        return "invocation #" + id + " (" + label() + ")";
+    }
+
+    Map<String, Object> props() {
+        return props;
+    }
+
+    Executor executor() {
+        return executor;
+    }
+
+    Instant now() {
+        return loop.clock().instant();
+    }
+
+    /** CTX-7: a finished invocation's context refuses every call, changing nothing. */
+    void checkUsable(String method) {
+        if (drainEnded) {
+            throw new IllegalStateException("ctx." + method + "() called on the Context of " + describe()
+                    + ", which has finished (" + finishedState() + "); a Context is bound to its own invocation (CTX-7)");
+        }
+    }
+
+    private String finishedState() {
+        FinishReason reason = finishReason;
+        if (reason == null) {
+            return "finished";
+        }
+        return switch (reason) {
+            case DRAINED -> "drained";
+            case LIMIT -> "cancelled at the limit";
+            case ABORTED -> "aborted";
+        };
+    }
+
+    /** Runs {@code action} now if on the loop, else queues it there. */
+    void onLoop(Runnable action) {
+        if (loop.inEventLoop()) {
+            action.run();
+        } else {
+            loop.execute(action);
+        }
+    }
+
+    /** Delivers the completion of external work as part of this invocation, dropping it once finished (LIM-7). */
+    void deliverExternal(Runnable completion) {
+        if (drainEnded) {
+            executor.countRefused();
+        } else {
+            completion.run();
+        }
+    }
+
+    void setFailOpenFlag() {
+        failOpenFlag = true;
+    }
+
+    Runnable registration(CompletionStage<?> task) {
+        List<StackTraceElement> site = config.captureSites() ? callerSite() : List.of();
+        boolean onLoop = loop.inEventLoop();
+        return () -> {
+            if (drainEnded) {
+                // Only reachable for a call from another thread that raced the end of the drain.
+                log(LogLevel.WARN, "waitUntil() called from another thread reached " + describe()
+                        + " after it had finished; the task is not tracked");
+                return;
+            }
+            if (!onLoop) {
+                log(LogLevel.WARN, "waitUntil() was called from thread '" + Thread.currentThread().getName()
+                        + "', not from the event loop (CTX-8); the task was registered on the loop afterwards");
+            }
+            registerTask(task, site);
+        };
+    }
+
+    EventLoop.Cancellable scheduleTimer(Duration delay, Runnable task) {
+        if (drainEnded) {
+            executor.countRefused();
+            return () -> { };
+        }
+        EventLoop.Cancellable[] self = new EventLoop.Cancellable[1];
+        self[0] = loop.schedule(delay, () -> {
+            timers.remove(self[0]);
+            if (drainEnded) {
+                executor.countRefused();
+            } else {
+                task.run();
+            }
+        });
+        onLoop(() -> timers.add(self[0]));
+        return () -> {
+            self[0].cancel();
+            onLoop(() -> timers.remove(self[0]));
+        };
+    }
+
+    protected void log(LogLevel level, String message) {
+        onLoop(() -> logs.add(new LogLine(now(), level, message)));
+    }
+
+    // ---------------------------------------------------------------- handler stage
+
+    protected void run() {
+        startedAt = now();
+        phase = Phase.HANDLER;
+        context = newContext();
+        env = new EnvImpl(this, config);
+        if (event == EventKind.FETCH) {
+            runFetch();
+        } else {
+            runScheduled();
+        }
+    }
+
+    /** CTX-1: a fresh context for every invocation. */
+    protected Context newContext() {
+        return new ContextImpl(this);
+    }
+
+    protected void runFetch() {
+        requestBody = new RequestBodyTracker(incoming.body());
+        Request request = new Request(incoming.method(), incoming.url(), incoming.headers().copy(), Body.of(requestBody.handlerView()));
+        CompletionStage<Response> stage;
+        try {
+            stage = worker.fetchHandler()
+                    .orElseThrow(() -> new UnsupportedOperationException("the worker has no fetch handler"))
+                    .fetch(request, env, context);
+            if (stage == null) {
+                throw new NullPointerException("the fetch handler returned null instead of a CompletionStage<Response>");
+            }
+        } catch (Throwable t) {
+            handlerFailed(t);
+            return;
+        }
+        stage.whenComplete((response, error) -> onLoop(() -> handlerSettled(response, error)));
+    }
+
+    protected void runScheduled() {
+        CompletionStage<?> stage;
+        try {
+            stage = worker.scheduledHandler()
+                    .orElseThrow(() -> new UnsupportedOperationException("the worker has no scheduled handler"))
+                    .scheduled(scheduledEvent, env, context);
+        } catch (Throwable t) {
+            handlerStageOver = true;
+            responseDone = true;
+            recordHandlerException(t);
+            invocationEnd();
+            return;
+        }
+        handlerStageOver = true;
+        responseDone = true;
+        // EVT-1: the scheduled handler itself runs as a task, so its failure is a task failure.
+        registerTask(stage == null ? CompletableFuture.completedFuture(null) : stage, List.of());
+        invocationEnd();
+    }
+
+    protected void handlerSettled(Response response, Throwable error) {
+        if (handlerStageOver) {
+            return;
+        }
+        if (error != null) {
+            handlerFailed(unwrap(error));
+        } else if (response == null) {
+            handlerFailed(new NullPointerException("the fetch handler's stage completed with null instead of a Response"));
+        } else if (response.bodyUsed()) {
+            handlerFailed(new IllegalStateException(Body.ALREADY_USED));
+        } else {
+            sendResponse(response);
+        }
+    }
+
+    protected void recordHandlerException(Throwable t) {
+        exceptions.add(LoggedException.of(LoggedException.IN_RESPONSE, t));
+        outcome = Outcome.EXCEPTION;
+        status = null;
+    }
+
+    /** An exception escaped the handler stage: fail open (PT-3) or answer ERR-9. */
+    protected void handlerFailed(Throwable t) {
+        if (handlerStageOver) {
+            return;
+        }
+        handlerStageOver = true;
+        recordHandlerException(t);
+        requestBody.detach(DETACHED_AFTER_EXCEPTION);
+        if (shouldFailOpen()) {
+            startFailOpen();
+        } else {
+            sendErrorResponse();
+        }
+        invocationEnd();
+    }
+
+    /** PT-3: the flag was set, an exception escaped (the caller), and no headers were sent (PT-4). */
+    protected boolean shouldFailOpen() {
+        return failOpenFlag && !headersSent && event == EventKind.FETCH;
+    }
+
+    protected void startFailOpen() {
+        new FailOpenForwarder(config).forward(incoming, requestBody, sink, record -> onLoop(() -> {
+            failOpen = record;
+            if (!record.succeeded()) {
+                log(LogLevel.ERROR, "passThroughOnException: fail-open of " + describe() + " to "
+                        + (record.origin() == null ? "the origin" : record.origin()) + " failed: " + record.failure()
+                        + (record.originStatus().isPresent() ? "" : "; answered 500 with an empty body"));
+            }
+            responseDone = true;
+            finishIfDone();
+        }));
+    }
+
+    /** ERR-9: {@code 500 Internal Server Error} with {@code Connection: close}. */
+    protected void sendErrorResponse() {
+        byte[] body = ERROR_BODY.getBytes(StandardCharsets.US_ASCII);
+        sink.start(500, Headers.of("content-length", Integer.toString(body.length), "connection", "close"));
+        headersSent = true;
+        sink.write(body).whenComplete((ignored, error) -> onLoop(() -> {
+            if (error != null) {
+                sink.fail(error);
+            } else {
+                sink.end();
+            }
+            responseDone = true;
+            finishIfDone();
+        }));
+    }
+
+    protected void sendResponse(Response response) {
+        handlerStageOver = true;
+        status = response.status();
+        Headers headers = response.headers().copy();
+        applyFraming(headers, response.status(), response.body().length());
+        BodyReader reader = response.body().reader();
+        sink.start(response.status(), headers);
+        headersSent = true;
+        pump(reader);
+    }
+
+    /** BODY-5: the Response's headers plus only the framing headers. */
+    protected void applyFraming(Headers headers, int status, long length) {
+        headers.delete("content-length");
+        headers.delete("transfer-encoding");
+        if (status == 204 || status == 304) {
+            return;
+        }
+        if (length >= 0) {
+            headers.set("content-length", Long.toString(length));
+        } else {
+            headers.set("transfer-encoding", "chunked");
+        }
+    }
+
+    private void pump(BodyReader reader) {
+        reader.read().whenComplete((chunk, error) -> onLoop(() -> {
+            if (responseDone) {
+                return;
+            }
+            if (error != null) {
+                responseBodyFailed(unwrap(error));
+            } else if (chunk == null) {
+                sink.end();
+                responseDone = true;
+                invocationEnd();
+                finishIfDone();
+            } else {
+                sink.write(chunk).whenComplete((ignored, writeError) -> loop.execute(() -> {
+                    if (writeError != null) {
+                        responseBodyFailed(unwrap(writeError));
+                    } else {
+                        pump(reader);
+                    }
+                }));
+            }
+        }));
+    }
+
+    /** PT-4: after the headers, an error truncates the body; no fail-open. */
+    protected void responseBodyFailed(Throwable t) {
+        if (responseDone) {
+            return;
+        }
+        recordHandlerException(t);
+        sink.fail(t);
+        responseDone = true;
+        invocationEnd();
+        finishIfDone();
+    }
+
+    // ---------------------------------------------------------------- tasks and drain
+
+    protected void registerTask(CompletionStage<?> task, List<StackTraceElement> site) {
+        String during = phase == Phase.HANDLER ? "handler" : "drain";
+        TaskState state = new TaskState(tasks.size(), now(), during, task == null, site);
+        tasks.add(state);
+        if (task == null) {
+            // WU-13: an already-settled task, flagged as suspicious.
+            state.result = TaskResult.RESOLVED;
+            state.settledAt = state.registeredAt;
+            return;
+        }
+        pendingTasks++;
+        task.whenComplete((value, error) -> onLoop(() -> taskSettled(state, error)));
+    }
+
+    protected void taskSettled(TaskState task, Throwable error) {
+        if (task.result != null) {
+            return; // cancelled at the limit or by an abort; a late settlement changes nothing
+        }
+        task.settledAt = now();
+        if (error == null) {
+            task.result = TaskResult.RESOLVED;
+        } else {
+            task.result = TaskResult.REJECTED;
+            task.failure = unwrap(error);
+            onTaskRejected(task);
+        }
+        pendingTasks--;
+        checkDrained();
+    }
+
+    /** WU-6, WU-7, WU-9: record the rejection, change nothing else, except a scheduled event's outcome (EVT-1). */
+    protected void onTaskRejected(TaskState task) {
+        exceptions.add(LoggedException.of(LoggedException.ASYNC, task.failure));
+        if (event == EventKind.SCHEDULED && !firstTaskFailureSeen) {
+            firstTaskFailureSeen = true;
+            outcome = Outcome.EXCEPTION;
+        }
+    }
+
+    /** LIM-1: the handler stage ended; the drain and its one limit timer start. */
+    protected void invocationEnd() {
+        if (invocationEndAt != null) {
+            return;
+        }
+        invocationEndAt = now();
+        phase = Phase.DRAINING;
+        if (requestBody != null) {
+            requestBody.detach(DETACHED_AFTER_RESPONSE);
+        }
+        config.limit().duration().ifPresent(limit -> limitTimer = loop.schedule(limit, this::limitReached));
+        checkDrained();
+    }
+
+    /** WU-11: the drain ends only when no task is pending. */
+    protected void checkDrained() {
+        if (phase == Phase.DRAINING && !drainEnded && pendingTasks == 0) {
+            endDrain(aborted ? FinishReason.ABORTED : FinishReason.DRAINED);
+        }
+    }
+
+    /** LIM-5, LIM-6, LIM-9. */
+    protected void limitReached() {
+        if (drainEnded) {
+            return;
+        }
+        cancelPendingTasks();
+        log(LogLevel.WARN, LIMIT_WARNING);
+        if (event == EventKind.SCHEDULED && outcome == Outcome.OK) {
+            outcome = Outcome.CANCELED; // EVT-1: the limit's outcome
+        }
+        endDrain(FinishReason.LIMIT);
+    }
+
+    protected void cancelPendingTasks() {
+        Instant now = now();
+        for (TaskState task : tasks) {
+            if (task.result == null) {
+                task.result = TaskResult.CANCELLED;
+                task.settledAt = now;
+            }
+        }
+        pendingTasks = 0;
+    }
+
+    /** ABT-1, ABT-2, ABT-3, ABT-5. */
+    protected void abort(InvocationAbortedException exception) {
+        if (drainEnded) {
+            return;
+        }
+        aborted = true;
+        cancelPendingTasks();
+        if (!handlerStageOver) {
+            handlerFailed(exception);
+        } else if (!responseDone && headersSent && failOpen == null && phase == Phase.HANDLER) {
+            responseBodyFailed(exception);
+        } else {
+            exceptions.add(LoggedException.of(LoggedException.ASYNC, exception));
+            outcome = Outcome.EXCEPTION;
+        }
+        invocationEnd();
+        endDrain(FinishReason.ABORTED);
+    }
+
+    protected void endDrain(FinishReason reason) {
+        if (drainEnded) {
+            return;
+        }
+        drainEnded = true;
+        finishReason = reason;
+        finishedAt = now();
+        phase = Phase.FINISHED;
+        if (limitTimer != null) {
+            limitTimer.cancel();
+        }
+        // LIM-7: work that is not a task dies with the invocation; LIM-9: so does anything on its executor.
+        for (EventLoop.Cancellable timer : List.copyOf(timers)) {
+            timer.cancel();
+        }
+        timers.clear();
+        executor.refuseFromNowOn();
+        finishIfDone();
+    }
+
+    /** LIM-8: the record exists once the drain has ended and the response was delivered. */
+    protected void finishIfDone() {
+        if (drainEnded && responseDone && !finished.isDone()) {
+            finished.complete(buildRecord());
+        }
+    }
+
+    protected InvocationRecord buildRecord() {
+        return new InvocationRecord(id, event, label(), outcome,
+                status == null ? OptionalInt.empty() : OptionalInt.of(status),
+                exceptions, logs, tasks.stream().map(TaskState::toRecord).toList(),
+                Optional.ofNullable(failOpen), startedAt, invocationEndAt, finishedAt, finishReason,
+                executor.refusedCount());
+    }
+
+    protected static Throwable unwrap(Throwable t) {
+        Throwable current = t;
+        while ((current instanceof CompletionException || current instanceof ExecutionException) && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    private static List<StackTraceElement> callerSite() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> !f.getClassName().startsWith("dev.ctxtestkit.runtime."))
+                .filter(f -> !f.getClassName().startsWith("java.util.concurrent."))
+                .limit(3)
+                .map(StackWalker.StackFrame::toStackTraceElement)
+                .toList());
+    }
+}

@@ -1,0 +1,18 @@
+package dev.ctxtestkit.runtime.internal;
+
+import dev.ctxtestkit.runtime.EventLoop;
+import dev.ctxtestkit.runtime.Limit;
+import java.net.URI;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+
+/**
+ * The settings of one worker instance, shared by its invocations. Internal: no compatibility promise.
+ *
+ * @param origin         the fail-open target (PT-12), or {@code null}
+ * @param globalOutbound where {@code env.fetch} connects whatever the URL says, or {@code null} to connect directly
+ * @param captureSites   whether {@code waitUntil} records the caller's stack frames
+ */
+public record RuntimeConfig(EventLoop loop, URI origin, URI globalOutbound, Limit limit, Map<String, Object> bindings,
+                            OkHttpClient http, boolean captureSites) {
+}
