@@ -1,0 +1,368 @@
+package dev.ctxtestkit.testkit;
+
+import dev.ctxtestkit.runtime.EventLoop;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+
+/**
+ * A virtual clock that is also the worker's event loop (CTX-8): time moves only when the test says so, and every
+ * timer, loop task and continuation runs on the thread that moves it. A 30-second limit costs microseconds.
+ *
+ * <p>Three separate operations:
+ * <ul>
+ *   <li>{@link #runDue()} runs what is due now, without moving time;</li>
+ *   <li>{@link #advanceBy(Duration)} / {@link #advanceTo(Instant)} move time forward, running each timer at its own
+ *       instant; timers due <em>exactly</em> at the end point run (the end is inclusive);</li>
+ *   <li>{@link #runUntilIdle()} moves time from timer to timer until nothing is scheduled.</li>
+ * </ul>
+ * Ties are broken by (time, sequence): timers due at the same instant run in the order they were scheduled.
+ *
+ * <p>Real I/O (the origin, beacons) completes on other threads. While such work is in flight (announced through
+ * {@link #beginExternal}), every operation above waits for it in bounded real time ({@link #realTimeWait()}) before
+ * moving time, so I/O never races virtual time; a wait that runs out fails with the name of the operation.
+ *
+ * <p>Thread-safe: {@link #execute}, {@link #schedule} and {@link #beginExternal} may be called from any thread. Only
+ * one thread at a time should drive the clock.
+ */
+public final class VirtualClock extends Clock implements InstantSource, EventLoop {
+    /** The instant a clock made with {@link #VirtualClock()} starts at. */
+    public static final Instant DEFAULT_START = Instant.parse("2026-01-01T00:00:00Z");
+    private static final int DEFAULT_STEP_LIMIT = 1_000_000;
+
+    private final Object lock = new Object();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+    private final List<String> external = new ArrayList<>();
+    private volatile Instant now;
+    private volatile Thread driver;
+    private long sequence;
+    private Duration realTimeWait = Duration.ofSeconds(10);
+
+    /** A clock at {@link #DEFAULT_START}. */
+    public VirtualClock() {
+        this(DEFAULT_START);
+    }
+
+    public VirtualClock(Instant start) {
+        this.now = Objects.requireNonNull(start, "start");
+    }
+
+    // ------------------------------------------------------------------ Clock / InstantSource
+
+    @Override
+    public Instant instant() {
+        return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    /** A view of this clock in another zone; it reads the same virtual instant. */
+    @Override
+    public Clock withZone(ZoneId zone) {
+        VirtualClock self = this;
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return zone;
+            }
+
+            @Override
+            public Clock withZone(ZoneId other) {
+                return self.withZone(other);
+            }
+
+            @Override
+            public Instant instant() {
+                return self.instant();
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ EventLoop
+
+    @Override
+    public Clock clock() {
+        return this;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        synchronized (lock) {
+            ready.add(task);
+            lock.notifyAll();
+        }
+    }
+
+    @Override
+    public Cancellable schedule(Duration delay, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative: " + delay);
+        }
+        Timer timer;
+        synchronized (lock) {
+            timer = new Timer(now.plus(delay), sequence++, task);
+            timers.add(timer);
+        }
+        return () -> {
+            synchronized (lock) {
+                timers.remove(timer);
+            }
+        };
+    }
+
+    @Override
+    public boolean inEventLoop() {
+        return Thread.currentThread() == driver;
+    }
+
+    @Override
+    public ExternalOperation beginExternal(String description) {
+        Objects.requireNonNull(description, "description");
+        synchronized (lock) {
+            external.add(description);
+        }
+        return new ExternalOperation() {
+            private boolean done;
+
+            @Override
+            public void complete(Runnable continuation) {
+                synchronized (lock) {
+                    if (done) {
+                        throw new IllegalStateException("external operation completed twice: " + description);
+                    }
+                    done = true;
+                    external.remove(description);
+                    ready.add(continuation);
+                    lock.notifyAll();
+                }
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ driving
+
+    /**
+     * Runs every loop task and every timer due at or before now, including work they make due now, without moving
+     * time. Does not wait for external I/O.
+     *
+     * @return how many tasks ran
+     */
+    public int runDue() {
+        return drive(() -> runDueLocked(DEFAULT_STEP_LIMIT));
+    }
+
+    /**
+     * Moves time forward by {@code duration}, running each timer at its own instant, then everything due at the end
+     * point (inclusive). Waits for in-flight external I/O before each step.
+     *
+     * @throws IllegalArgumentException if {@code duration} is negative
+     */
+    public void advanceBy(Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("cannot move a clock backwards: advanceBy(" + duration + ")");
+        }
+        advanceTo(now.plus(duration));
+    }
+
+    /**
+     * Moves time forward to {@code target} (inclusive), as {@link #advanceBy}.
+     *
+     * @throws IllegalArgumentException if {@code target} is before now
+     */
+    public void advanceTo(Instant target) {
+        Objects.requireNonNull(target, "target");
+        if (target.isBefore(now)) {
+            throw new IllegalArgumentException("cannot move a clock backwards: advanceTo(" + target + ") but now is " + now);
+        }
+        drive(() -> {
+            int steps = 0;
+            while (true) {
+                steps += runDueLocked(DEFAULT_STEP_LIMIT - steps);
+                if (awaitExternal()) {
+                    continue;
+                }
+                Timer next = peekTimer();
+                if (next == null || next.at.isAfter(target)) {
+                    break;
+                }
+                now = next.at;
+            }
+            now = target;
+            runDueLocked(DEFAULT_STEP_LIMIT - steps);
+            return steps;
+        });
+    }
+
+    /**
+     * Runs everything, moving time from timer to timer, until no loop task, timer or external I/O is left.
+     *
+     * @return how far time moved
+     * @throws IllegalStateException if more than {@code 1,000,000} tasks ran (a timer that keeps rescheduling itself);
+     *                               the message lists what was still scheduled
+     */
+    public Duration runUntilIdle() {
+        return runUntilIdle(DEFAULT_STEP_LIMIT);
+    }
+
+    /** {@link #runUntilIdle()} with an explicit limit on the number of tasks run. */
+    public Duration runUntilIdle(int maxTasks) {
+        Instant start = now;
+        drive(() -> {
+            int steps = 0;
+            while (true) {
+                steps += runDueLocked(maxTasks - steps);
+                if (awaitExternal()) {
+                    continue;
+                }
+                Timer next = peekTimer();
+                if (next == null) {
+                    return steps;
+                }
+                now = next.at;
+            }
+        });
+        return Duration.between(start, now);
+    }
+
+    /** How many loop tasks and timers are waiting. */
+    public int pendingTasks() {
+        synchronized (lock) {
+            return ready.size() + timers.size();
+        }
+    }
+
+    /** The instants of the scheduled timers, earliest first. */
+    public List<Instant> pendingTimers() {
+        synchronized (lock) {
+            return timers.stream().sorted().map(t -> t.at).toList();
+        }
+    }
+
+    /** External operations in flight, by description. */
+    public List<String> pendingExternalOperations() {
+        synchronized (lock) {
+            return List.copyOf(external);
+        }
+    }
+
+    /** How long, in real time, a step waits for in-flight external I/O (default 10 s). */
+    public Duration realTimeWait() {
+        return realTimeWait;
+    }
+
+    public VirtualClock realTimeWait(Duration wait) {
+        if (wait.isNegative() || wait.isZero()) {
+            throw new IllegalArgumentException("realTimeWait must be positive: " + wait);
+        }
+        this.realTimeWait = wait;
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "VirtualClock[" + now + ", " + pendingTasks() + " pending, " + pendingExternalOperations().size() + " external]";
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private interface Step {
+        int run();
+    }
+
+    private int drive(Step step) {
+        Thread current = Thread.currentThread();
+        if (driver == current) {
+            throw new IllegalStateException("the VirtualClock cannot be driven from inside one of its own tasks");
+        }
+        synchronized (lock) {
+            if (driver != null) {
+                throw new IllegalStateException("the VirtualClock is already being driven by thread '" + driver.getName() + "'");
+            }
+            driver = current;
+        }
+        try {
+            return step.run();
+        } finally {
+            driver = null;
+        }
+    }
+
+    private int runDueLocked(int budget) {
+        int ran = 0;
+        while (true) {
+            Runnable task;
+            synchronized (lock) {
+                task = ready.poll();
+                if (task == null) {
+                    Timer due = timers.peek();
+                    if (due != null && !due.at.isAfter(now)) {
+                        timers.poll();
+                        task = due.task;
+                    }
+                }
+            }
+            if (task == null) {
+                return ran;
+            }
+            if (ran >= budget) {
+                throw new IllegalStateException("more than " + budget + " tasks ran without the loop becoming idle; still scheduled: "
+                        + pendingTimers().stream().limit(10).toList() + (pendingTasks() > 10 ? " …" : ""));
+            }
+            ran++;
+            task.run();
+        }
+    }
+
+    /** Waits for a continuation from in-flight I/O; returns whether one arrived. */
+    private boolean awaitExternal() {
+        long deadline = System.nanoTime() + realTimeWait.toNanos();
+        synchronized (lock) {
+            if (!ready.isEmpty()) {
+                return true;
+            }
+            while (!external.isEmpty() && ready.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("waited " + realTimeWait.toMillis() + " ms of real time for external I/O to complete: "
+                            + external + " (virtual time stands still while it is in flight)");
+                }
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for " + external, e);
+                }
+            }
+            return !ready.isEmpty();
+        }
+    }
+
+    private Timer peekTimer() {
+        synchronized (lock) {
+            return timers.peek();
+        }
+    }
+
+    private record Timer(Instant at, long sequence, Runnable task) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer other) {
+            int byTime = at.compareTo(other.at);
+            return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+        }
+    }
+}
