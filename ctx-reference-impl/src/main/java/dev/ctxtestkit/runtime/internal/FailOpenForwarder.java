@@ -28,13 +28,13 @@ import okio.BufferedSource;
  * Forwards a failed request to the origin (PT-5, PT-7, PT-12) and relays the answer verbatim (PT-6), or answers a
  * bare {@code 500} when that fails (PT-8). Runs the network part on OkHttp's threads; reports back on the event loop.
  */
-public final class FailOpenForwarder {
+public class FailOpenForwarder {
     private static final int CHUNK = 64 * 1024;
     private static final long BODY_WAIT_SECONDS = 30;
 
     private final RuntimeConfig config;
 
-    FailOpenForwarder(RuntimeConfig config) {
+    public FailOpenForwarder(RuntimeConfig config) {
         this.config = config;
     }
 
@@ -44,17 +44,18 @@ public final class FailOpenForwarder {
     void forward(IncomingRequest original, RequestBodyTracker body, ResponseSink sink, Consumer<FailOpenRecord> done) {
         URI origin = config.origin();
         if (origin == null) {
-            sendBare500(sink);
+            answerFailedFallback(sink);
             done.accept(new FailOpenRecord(null, OptionalInt.empty(), 0, "no origin is configured"));
             return;
         }
         URI source = URI.create(original.url());
         HttpUrl target = targetUrl(origin, source);
         Headers headers = forwardedHeaders(original, source);
-        RemainderBody remainder = remainderBody(original.method(), body);
+        RequestBody requestBody = remainderBody(original.method(), body);
+        RemainderBody remainder = requestBody instanceof RemainderBody r ? r : null;
         okhttp3.Request request = new okhttp3.Request.Builder()
                 .url(target)
-                .method(original.method(), remainder)
+                .method(original.method(), requestBody)
                 .tag(Http.ExactHeaders.class, new Http.ExactHeaders(headers))
                 .build();
         EventLoop.ExternalOperation operation = config.loop().beginExternal("fail-open " + original.method() + " " + target);
@@ -62,22 +63,37 @@ public final class FailOpenForwarder {
         http.newCall(request).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
-                sendBare500(sink);
-                long forwarded = remainder == null ? 0 : remainder.forwarded.get();
-                operation.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.empty(), forwarded, describe(e))));
+                String failure = describe(e);
+                try {
+                    answerFailedFallback(sink);
+                } catch (RuntimeException sinkError) {
+                    failure += "; and the client could not be answered: " + describe(sinkError);
+                } finally {
+                    long forwarded = remainder == null ? 0 : remainder.forwarded.get();
+                    String cause = failure;
+                    operation.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.empty(), forwarded, cause)));
+                }
             }
 
             @Override
             public void onResponse(Call call, okhttp3.Response response) {
-                long forwarded = remainder == null ? 0 : remainder.forwarded.get();
-                String failure = relay(response, sink);
-                operation.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.of(response.code()), forwarded, failure)));
+                String failure = null;
+                try {
+                    failure = relay(response, sink);
+                } catch (RuntimeException e) {
+                    failure = "relaying the origin's response failed: " + describe(e);
+                } finally {
+                    response.close();
+                    long forwarded = remainder == null ? 0 : remainder.forwarded.get();
+                    String cause = failure;
+                    operation.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.of(response.code()), forwarded, cause)));
+                }
             }
         });
     }
 
-    /** Relays status, headers and body as they came; returns why the body broke off, or null. */
-    private static String relay(okhttp3.Response response, ResponseSink sink) {
+    /** Relays status, headers and body as they came (PT-6); returns why the body broke off, or null. */
+    protected String relay(okhttp3.Response response, ResponseSink sink) {
         Headers headers = new Headers();
         response.headers().forEach(pair -> headers.append(pair.getFirst(), pair.getSecond()));
         sink.start(response.code(), headers);
@@ -96,12 +112,14 @@ public final class FailOpenForwarder {
         }
     }
 
-    static void sendBare500(ResponseSink sink) {
+    /** PT-8: a bare 500 with an empty body. */
+    protected void answerFailedFallback(ResponseSink sink) {
         sink.start(500, Headers.of("content-length", "0"));
         sink.end();
     }
 
-    private static HttpUrl targetUrl(URI origin, URI source) {
+    /** The origin's scheme and authority with the original path and query (PT-5). */
+    protected HttpUrl targetUrl(URI origin, URI source) {
         String path = source.getRawPath() == null || source.getRawPath().isEmpty() ? "/" : source.getRawPath();
         String query = source.getRawQuery() == null ? "" : "?" + source.getRawQuery();
         String base = origin.getScheme() + "://" + origin.getRawAuthority();
@@ -113,7 +131,7 @@ public final class FailOpenForwarder {
     }
 
     /** The original headers minus hop-by-hop and framing headers; {@code Host} is the client's (PT-5). */
-    private static Headers forwardedHeaders(IncomingRequest original, URI source) {
+    protected Headers forwardedHeaders(IncomingRequest original, URI source) {
         Headers headers = new Headers();
         String host = original.headers().get("host");
         headers.set("host", host != null ? host : source.getRawAuthority());
@@ -126,7 +144,7 @@ public final class FailOpenForwarder {
     }
 
     /** The unread remainder of the client's body (PT-7), or null when there is nothing to send. */
-    private static RemainderBody remainderBody(String method, RequestBodyTracker body) {
+    protected RequestBody remainderBody(String method, RequestBodyTracker body) {
         long total = body.clientLength();
         long consumed = body.consumedBytes();
         if (Http.forbidsBody(method)) {

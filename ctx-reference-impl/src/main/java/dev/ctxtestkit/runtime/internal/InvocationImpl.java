@@ -269,13 +269,10 @@ public class InvocationImpl implements Invocation {
             return () -> { };
         }
         EventLoop.Cancellable[] self = new EventLoop.Cancellable[1];
+        // No finished-check here: cancelling the timers at the end of the drain is the one mechanism (LIM-7).
         self[0] = loop.schedule(delay, () -> {
             timers.remove(self[0]);
-            if (drainEnded) {
-                executor.countRefused();
-            } else {
-                task.run();
-            }
+            task.run();
         });
         onLoop(() -> timers.add(self[0]));
         return () -> {
@@ -388,7 +385,7 @@ public class InvocationImpl implements Invocation {
     }
 
     protected void startFailOpen() {
-        new FailOpenForwarder(config).forward(incoming, requestBody, sink, record -> onLoop(() -> {
+        newFailOpenForwarder().forward(incoming, requestBody, sink, record -> onLoop(() -> {
             failOpen = record;
             if (!record.succeeded()) {
                 log(LogLevel.ERROR, "passThroughOnException: fail-open of " + describe() + " to "
@@ -398,6 +395,10 @@ public class InvocationImpl implements Invocation {
             responseDone = true;
             finishIfDone();
         }));
+    }
+
+    protected FailOpenForwarder newFailOpenForwarder() {
+        return new FailOpenForwarder(config);
     }
 
     /** ERR-9: {@code 500 Internal Server Error} with {@code Connection: close}. */
@@ -593,13 +594,22 @@ public class InvocationImpl implements Invocation {
         if (limitTimer != null) {
             limitTimer.cancel();
         }
-        // LIM-7: work that is not a task dies with the invocation; LIM-9: so does anything on its executor.
+        cancelNonTaskWork();
+        refuseExecutorWork();
+        finishIfDone();
+    }
+
+    /** LIM-7: timers that are not tasks die with the invocation. */
+    protected void cancelNonTaskWork() {
         for (EventLoop.Cancellable timer : List.copyOf(timers)) {
             timer.cancel();
         }
         timers.clear();
+    }
+
+    /** LIM-9: continuations scheduled on the invocation's executor never run after it finished. */
+    protected void refuseExecutorWork() {
         executor.refuseFromNowOn();
-        finishIfDone();
     }
 
     /** LIM-8: the record exists once the drain has ended and the response was delivered. */

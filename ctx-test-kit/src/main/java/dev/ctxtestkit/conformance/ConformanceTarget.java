@@ -1,0 +1,49 @@
+package dev.ctxtestkit.conformance;
+
+import dev.ctxtestkit.conformance.scenario.Scenario;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An implementation under test: runs a {@link Scenario} and reports what happened. Implement it to check your own
+ * runtime; register it through {@code META-INF/services/dev.ctxtestkit.conformance.ConformanceTarget} or name its
+ * class in the configuration parameter {@value dev.ctxtestkit.conformance.engine.ConformanceTestEngine#TARGET_PARAMETER}.
+ * A target class needs a public no-argument constructor.
+ */
+public interface ConformanceTarget extends AutoCloseable {
+
+    /** A short name for reports, such as {@code reference (in-process)}. */
+    String name();
+
+    /** Which rules' targets apply: Java-only rules run only on {@link Language#JAVA} targets, and so on. */
+    Language language();
+
+    /** The profile whose expectations apply (section 4 of the spec). */
+    Profile profile();
+
+    /** What the target can show beyond HTTP. */
+    Set<Capability> capabilities();
+
+    /**
+     * Runs every invocation of {@code scenario} on a fresh worker instance, one after the other, and returns one
+     * observation per invocation. Must not hang: every wait is bounded.
+     *
+     * @throws Exception when the target itself fails (not when the implementation misbehaves: that is an observation)
+     */
+    List<Observation> run(Scenario scenario) throws Exception;
+
+    @Override
+    default void close() throws Exception {
+    }
+
+    /** The language binding of a target. */
+    enum Language { JAVA, JS }
+
+    /** What a target can show. */
+    enum Capability {
+        /** Observations carry the invocation record (ERR-10): in-process-only rules can be checked. */
+        INVOCATION_RECORD,
+        /** The scenario's {@code limit} is honoured (LIM-4). */
+        CONFIGURABLE_LIMIT
+    }
+}
