@@ -56,10 +56,16 @@ public record InvocationRecord(long id, EventKind event, String label, Outcome o
         List<Entry> entries = new ArrayList<>();
         int n = 0;
         entries.add(new Entry(startedAt, n++, "handler called (" + label + ")"));
-        entries.add(new Entry(invocationEndAt, n++, "invocation end (LIM-1)" + status.stream().mapToObj(s -> ", status " + s).findFirst().orElse("")));
+        if (invocationEndAt != null) {
+            entries.add(new Entry(invocationEndAt, n++, "invocation end (LIM-1)" + status.stream().mapToObj(s -> ", status " + s).findFirst().orElse("")));
+        }
         for (TaskRecord t : tasks) {
             entries.add(new Entry(t.registeredAt(), n++, "task#" + t.index() + " registered during " + t.registeredDuring()
                     + (t.suspicious() ? " (waitUntil(null), suspicious: WU-13)" : "") + " at " + t.registeredAtSite()));
+            if (t.result() == null) {
+                entries.add(new Entry(finishedAt != null ? finishedAt : t.registeredAt(), n++, "task#" + t.index() + " still pending"));
+                continue;
+            }
             String how = switch (t.result()) {
                 case RESOLVED -> "resolved";
                 case REJECTED -> "rejected: " + t.failureCause().map(Throwable::toString).orElse("?");
@@ -70,10 +76,12 @@ public record InvocationRecord(long id, EventKind event, String label, Outcome o
         for (LogLine l : logs) {
             entries.add(new Entry(l.at(), n++, l.level() + " " + l.message()));
         }
-        failOpen.ifPresent(f -> entries.add(new Entry(invocationEndAt, Integer.MAX_VALUE - 1, "fail-open to "
+        failOpen.ifPresent(f -> entries.add(new Entry(invocationEndAt != null ? invocationEndAt : startedAt, Integer.MAX_VALUE - 1, "fail-open to "
                 + (f.origin() == null ? "(no origin configured)" : f.origin()) + ": forwarded " + f.forwardedBytes() + " body bytes, "
                 + (f.succeeded() ? "origin answered " + f.originStatus().orElse(-1) : "failed: " + f.failure()))));
-        entries.add(new Entry(finishedAt, Integer.MAX_VALUE, "finished: " + finishReason + ", outcome " + outcome.wireName()));
+        if (finishedAt != null) {
+            entries.add(new Entry(finishedAt, Integer.MAX_VALUE, "finished: " + finishReason + ", outcome " + outcome.wireName()));
+        }
         entries.sort(Comparator.comparing(Entry::at).thenComparingInt(Entry::order));
         StringBuilder out = new StringBuilder("invocation #" + id + " timeline:\n");
         for (Entry e : entries) {

@@ -1,0 +1,97 @@
+package dev.ctxtestkit.conformance;
+
+import dev.ctxtestkit.conformance.scenario.ScenarioJson;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Decides one rule on one target: applicability first, then every check in order; the first violation fails it. */
+public final class RuleEvaluator {
+    private RuleEvaluator() {
+    }
+
+    public static Verdict evaluate(Rule rule, ConformanceTarget target) {
+        long start = System.nanoTime();
+        String notApplicable = notApplicableReason(rule, target);
+        if (notApplicable != null) {
+            return new Verdict(rule, Verdict.Status.NOT_APPLICABLE, notApplicable, Duration.ZERO);
+        }
+        if (rule.checks().isEmpty()) {
+            return new Verdict(rule, Verdict.Status.NOT_IMPLEMENTED, rule.notImplementedReason(), Duration.ZERO);
+        }
+        RuleCheck.Target view = view(target);
+        for (RuleCheck check : rule.checks()) {
+            List<Observation> observations;
+            try {
+                observations = target.run(check.scenario());
+            } catch (Exception | AssertionError e) {
+                return new Verdict(rule, Verdict.Status.FAIL, failure(rule, check, "the target could not run the scenario: " + e, List.of()), since(start));
+            }
+            try {
+                check.assertion().verify(observations, view);
+            } catch (AssertionError e) {
+                return new Verdict(rule, Verdict.Status.FAIL, failure(rule, check, e.getMessage(), observations), since(start));
+            } catch (RuntimeException e) {
+                return new Verdict(rule, Verdict.Status.FAIL, failure(rule, check, "the check itself failed: " + e, observations), since(start));
+            }
+        }
+        return new Verdict(rule, Verdict.Status.PASS, "", since(start));
+    }
+
+    /** Why {@code rule} does not apply to {@code target}, or null when it does. */
+    public static String notApplicableReason(Rule rule, ConformanceTarget target) {
+        if (rule.targets() == Rule.Targets.JS && target.language() != ConformanceTarget.Language.JS) {
+            return "JavaScript-only rule (targets: JS)" + (rule.notImplementedReason() == null ? "" : "; " + rule.notImplementedReason());
+        }
+        if (rule.targets() == Rule.Targets.JAVA && target.language() != ConformanceTarget.Language.JAVA) {
+            return "Java binding rule (targets: Java); the JavaScript behaviour is covered by its platform rule";
+        }
+        if (!rule.profiles().isEmpty() && !rule.profiles().contains(target.profile())) {
+            return "applies to profile " + rule.profiles().stream().map(Profile::id).sorted().collect(Collectors.joining(", "))
+                    + "; this target's profile is " + target.profile().id();
+        }
+        if (rule.check() == Rule.CheckTag.IN_PROCESS && !target.capabilities().contains(ConformanceTarget.Capability.INVOCATION_RECORD)) {
+            return "in-process only: this target exposes no invocation record";
+        }
+        return null;
+    }
+
+    private static String failure(Rule rule, RuleCheck check, String violation, List<Observation> observations) {
+        StringBuilder out = new StringBuilder();
+        out.append(rule.displayName()).append('\n');
+        out.append("  check: ").append(check.description()).append('\n');
+        out.append("  violation: ").append(violation).append('\n');
+        if (!observations.isEmpty()) {
+            out.append("  what happened:\n");
+            for (Observation o : observations) {
+                o.describe().lines().forEach(line -> out.append("    ").append(line).append('\n'));
+            }
+        }
+        out.append("  scenario: ").append(ScenarioJson.toJson(check.scenario())).append('\n');
+        out.append("  if this fails, check: ").append(rule.hint());
+        return out.toString();
+    }
+
+    private static RuleCheck.Target view(ConformanceTarget target) {
+        return new RuleCheck.Target() {
+            @Override
+            public Profile profile() {
+                return target.profile();
+            }
+
+            @Override
+            public ConformanceTarget.Language language() {
+                return target.language();
+            }
+
+            @Override
+            public boolean has(ConformanceTarget.Capability capability) {
+                return target.capabilities().contains(capability);
+            }
+        };
+    }
+
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+}
