@@ -44,7 +44,9 @@ public final class BodyPipe {
                 value = take(pendingMax);
             }
         }
-        toComplete.complete(value);
+        if (toComplete != null) {
+            toComplete.complete(value);
+        }
     }
 
     /** Ends the stream normally. */

@@ -41,7 +41,8 @@ public final class Headers {
 
     /** Adds a value, keeping the existing ones. */
     public Headers append(String name, String value) {
-        values.computeIfAbsent(key(name), k -> new ArrayList<>()).add(checkValue(value));
+        String checked = checkValue(value);
+        values.computeIfAbsent(key(name), k -> new ArrayList<>()).add(checked);
         return this;
     }
 

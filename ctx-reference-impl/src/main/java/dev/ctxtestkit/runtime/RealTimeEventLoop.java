@@ -3,6 +3,7 @@ package dev.ctxtestkit.runtime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,12 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        executor.execute(guarded(task));
+        try {
+            executor.execute(guarded(task));
+        } catch (RejectedExecutionException e) {
+            // The loop was closed while work (e.g. an HTTP response) was still on its way back: drop it.
+            LOG.log(System.Logger.Level.DEBUG, "event loop closed; dropped a task");
+        }
     }
 
     @Override
@@ -47,8 +53,13 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
         if (delay.isNegative()) {
             throw new IllegalArgumentException("delay must not be negative: " + delay);
         }
-        ScheduledFuture<?> future = executor.schedule(guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
-        return () -> future.cancel(false);
+        try {
+            ScheduledFuture<?> future = executor.schedule(guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> future.cancel(false);
+        } catch (RejectedExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "event loop closed; dropped a timer");
+            return () -> { };
+        }
     }
 
     @Override

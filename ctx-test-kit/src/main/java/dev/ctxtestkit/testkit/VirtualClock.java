@@ -162,7 +162,7 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
      * @return how many tasks ran
      */
     public int runDue() {
-        return drive(() -> runDueLocked(DEFAULT_STEP_LIMIT));
+        return drive(() -> runDueLocked(0, DEFAULT_STEP_LIMIT));
     }
 
     /**
@@ -192,7 +192,7 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
         drive(() -> {
             int steps = 0;
             while (true) {
-                steps += runDueLocked(DEFAULT_STEP_LIMIT - steps);
+                steps = runDueLocked(steps, DEFAULT_STEP_LIMIT);
                 if (awaitExternal()) {
                     continue;
                 }
@@ -203,8 +203,7 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
                 now = next.at;
             }
             now = target;
-            runDueLocked(DEFAULT_STEP_LIMIT - steps);
-            return steps;
+            return runDueLocked(steps, DEFAULT_STEP_LIMIT);
         });
     }
 
@@ -225,7 +224,7 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
         drive(() -> {
             int steps = 0;
             while (true) {
-                steps += runDueLocked(maxTasks - steps);
+                steps = runDueLocked(steps, maxTasks);
                 if (awaitExternal()) {
                     continue;
                 }
@@ -302,26 +301,27 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
         }
     }
 
-    private int runDueLocked(int budget) {
-        int ran = 0;
+    /**
+     * Runs due work; {@code ran} tasks have run so far in this drive, at most {@code maxTasks} may.
+     *
+     * @return the new total
+     */
+    private int runDueLocked(int ran, int maxTasks) {
         while (true) {
             Runnable task;
             synchronized (lock) {
-                task = ready.poll();
-                if (task == null) {
-                    Timer due = timers.peek();
-                    if (due != null && !due.at.isAfter(now)) {
-                        timers.poll();
-                        task = due.task;
-                    }
+                Timer due = timers.peek();
+                boolean timerDue = due != null && !due.at.isAfter(now);
+                if (ready.isEmpty() && !timerDue) {
+                    return ran;
                 }
-            }
-            if (task == null) {
-                return ran;
-            }
-            if (ran >= budget) {
-                throw new IllegalStateException("more than " + budget + " tasks ran without the loop becoming idle; still scheduled: "
-                        + pendingTimers().stream().limit(10).toList() + (pendingTasks() > 10 ? " …" : ""));
+                if (ran >= maxTasks) {
+                    // Checked before taking the task, so that what is still scheduled stays listed and scheduled.
+                    throw new IllegalStateException("more than " + maxTasks + " tasks ran without the loop becoming idle; still scheduled: "
+                            + timers.stream().sorted().limit(10).map(t -> t.at).toList() + (timers.size() > 10 ? " …" : "")
+                            + (ready.isEmpty() ? "" : " and " + ready.size() + " loop task(s)"));
+                }
+                task = !ready.isEmpty() ? ready.poll() : timers.poll().task;
             }
             ran++;
             task.run();

@@ -1,0 +1,237 @@
+package dev.ctxtestkit.conformance.engine;
+
+import dev.ctxtestkit.conformance.ConformanceSuite;
+import dev.ctxtestkit.conformance.ConformanceTarget;
+import dev.ctxtestkit.conformance.Rule;
+import dev.ctxtestkit.conformance.RuleCatalogue;
+import dev.ctxtestkit.conformance.RuleEvaluator;
+import dev.ctxtestkit.conformance.RuleViolation;
+import dev.ctxtestkit.conformance.Verdict;
+import dev.ctxtestkit.conformance.report.ConformanceReport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.ReflectionSupport;
+import org.junit.platform.engine.EngineDiscoveryRequest;
+import org.junit.platform.engine.EngineExecutionListener;
+import org.junit.platform.engine.ExecutionRequest;
+import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.TestEngine;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.UniqueId;
+import org.junit.platform.engine.discovery.ClassNameFilter;
+import org.junit.platform.engine.discovery.ClassSelector;
+import org.junit.platform.engine.discovery.ClasspathRootSelector;
+import org.junit.platform.engine.discovery.PackageSelector;
+import org.junit.platform.engine.discovery.UniqueIdSelector;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.engine.support.descriptor.ClassSource;
+import org.junit.platform.engine.support.descriptor.EngineDescriptor;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The conformance suite on the JUnit Platform: one container per target, one test per rule of the catalogue.
+ *
+ * <p>What it runs:
+ * <ul>
+ *   <li>classes annotated {@link ConformanceSuite}, found through class, package and classpath-root selectors (how
+ *       Surefire and IDEs call it);</li>
+ *   <li>the target named by the configuration parameter {@value #TARGET_PARAMETER} when the engine itself is selected
+ *       ({@code selectUniqueId("[engine:ctx-conformance]")}, how the CLI calls it); unset: the one target registered
+ *       through ServiceLoader, else the reference.</li>
+ * </ul>
+ * A verdict maps to JUnit as: PASS successful; FAIL of a required rule failed; FAIL of an optional rule aborted;
+ * NOT-APPLICABLE and NOT-IMPLEMENTED skipped, with the reason. Each rule also publishes a report entry with its
+ * verdict. With {@value #REPORT_DIR_PARAMETER} set, each suite writes JSON and Markdown reports there.
+ */
+public final class ConformanceTestEngine implements TestEngine {
+    public static final String ENGINE_ID = "ctx-conformance";
+    /** {@code reference} or the class name of a {@link ConformanceTarget}. */
+    public static final String TARGET_PARAMETER = "ctx.conformance.target";
+    /** Comma-separated rule ids or prefixes, e.g. {@code WU-,PT-7}. */
+    public static final String RULES_PARAMETER = "ctx.conformance.rules";
+    /** A directory to write {@code conformance-<target>.json} and {@code .md} to. */
+    public static final String REPORT_DIR_PARAMETER = "ctx.conformance.report.dir";
+    /** Report entry keys. */
+    public static final String ENTRY_VERDICT = "ctx.verdict";
+    public static final String ENTRY_DURATION_MS = "ctx.durationMs";
+    public static final String ENTRY_MESSAGE = "ctx.message";
+
+    private static final String CONFIGURED = "configured";
+
+    @Override
+    public String getId() {
+        return ENGINE_ID;
+    }
+
+    @Override
+    public Optional<String> getGroupId() {
+        return Optional.of("dev.ctxtestkit");
+    }
+
+    @Override
+    public Optional<String> getArtifactId() {
+        return Optional.of("ctx-test-kit");
+    }
+
+    @Override
+    public TestDescriptor discover(EngineDiscoveryRequest request, UniqueId uniqueId) {
+        EngineDescriptor engine = new EngineDescriptor(uniqueId, "ctx-test-kit conformance");
+        RuleFilter configuredRules = RuleFilter.parse(request.getConfigurationParameters().get(RULES_PARAMETER).orElse(null));
+        Predicate<String> classNames = className -> request.getFiltersByType(ClassNameFilter.class).stream()
+                .allMatch(filter -> filter.apply(className).included());
+        Set<Class<?>> suites = new LinkedHashSet<>();
+        Map<String, RuleFilter> configuredSuites = new LinkedHashMap<>();
+
+        for (ClassSelector selector : request.getSelectorsByType(ClassSelector.class)) {
+            ReflectionSupport.tryToLoadClass(selector.getClassName()).toOptional()
+                    .filter(ConformanceTestEngine::isSuite).ifPresent(suites::add);
+        }
+        for (PackageSelector selector : request.getSelectorsByType(PackageSelector.class)) {
+            suites.addAll(ReflectionSupport.findAllClassesInPackage(selector.getPackageName(), ConformanceTestEngine::isSuite, classNames));
+        }
+        for (ClasspathRootSelector selector : request.getSelectorsByType(ClasspathRootSelector.class)) {
+            suites.addAll(ReflectionSupport.findAllClassesInClasspathRoot(selector.getClasspathRoot(), ConformanceTestEngine::isSuite, classNames));
+        }
+        for (UniqueIdSelector selector : request.getSelectorsByType(UniqueIdSelector.class)) {
+            List<UniqueId.Segment> segments = selector.getUniqueId().getSegments();
+            if (!selector.getUniqueId().hasPrefix(uniqueId)) {
+                continue;
+            }
+            if (segments.size() == 1) {
+                configuredSuites.put(CONFIGURED, configuredRules);
+                continue;
+            }
+            String suite = segments.get(1).getValue();
+            RuleFilter rules = segments.size() > 2 ? RuleFilter.of(List.of(segments.get(2).getValue())) : RuleFilter.all();
+            if (suite.equals(CONFIGURED)) {
+                configuredSuites.put(CONFIGURED, configuredRules.and(rules));
+            } else {
+                ReflectionSupport.tryToLoadClass(suite).toOptional().filter(ConformanceTestEngine::isSuite).ifPresent(type -> {
+                    if (segments.size() > 2) {
+                        configuredSuites.put(type.getName(), rules);
+                    } else {
+                        suites.add(type);
+                    }
+                });
+            }
+        }
+
+        String targetName = request.getConfigurationParameters().get(TARGET_PARAMETER).orElse(null);
+        configuredSuites.forEach((key, rules) -> {
+            if (key.equals(CONFIGURED)) {
+                UniqueId id = uniqueId.append(SuiteDescriptor.SEGMENT, CONFIGURED);
+                addSuite(engine, new SuiteDescriptor(id, "conformance (" + (targetName == null ? "default target" : targetName) + ")", null,
+                        () -> TargetFactory.create(targetName)), rules);
+            } else {
+                Class<?> type = ReflectionSupport.tryToLoadClass(key).toOptional().orElseThrow();
+                addSuite(engine, suiteFor(uniqueId, type), rules.and(annotationRules(type)).and(configuredRules));
+            }
+        });
+        for (Class<?> type : suites) {
+            if (!configuredSuites.containsKey(type.getName())) {
+                addSuite(engine, suiteFor(uniqueId, type), annotationRules(type).and(configuredRules));
+            }
+        }
+        return engine;
+    }
+
+    private static SuiteDescriptor suiteFor(UniqueId engineId, Class<?> type) {
+        ConformanceSuite annotation = type.getAnnotation(ConformanceSuite.class);
+        return new SuiteDescriptor(engineId.append(SuiteDescriptor.SEGMENT, type.getName()), type.getSimpleName(),
+                ClassSource.from(type), () -> TargetFactory.instantiate(annotation.target()));
+    }
+
+    private static RuleFilter annotationRules(Class<?> type) {
+        return RuleFilter.of(List.of(type.getAnnotation(ConformanceSuite.class).rules()));
+    }
+
+    private static void addSuite(EngineDescriptor engine, SuiteDescriptor suite, RuleFilter rules) {
+        for (Rule rule : RuleCatalogue.all()) {
+            if (rules.accepts(rule)) {
+                suite.addChild(new RuleDescriptor(suite.getUniqueId(), rule));
+            }
+        }
+        engine.addChild(suite);
+    }
+
+    private static boolean isSuite(Class<?> type) {
+        return AnnotationSupport.isAnnotated(type, ConformanceSuite.class);
+    }
+
+    @Override
+    public void execute(ExecutionRequest request) {
+        TestDescriptor engine = request.getRootTestDescriptor();
+        EngineExecutionListener listener = request.getEngineExecutionListener();
+        Optional<Path> reportDir = request.getConfigurationParameters().get(REPORT_DIR_PARAMETER).map(Path::of);
+        listener.executionStarted(engine);
+        for (TestDescriptor child : engine.getChildren()) {
+            executeSuite((SuiteDescriptor) child, listener, reportDir);
+        }
+        listener.executionFinished(engine, TestExecutionResult.successful());
+    }
+
+    private static void executeSuite(SuiteDescriptor suite, EngineExecutionListener listener, Optional<Path> reportDir) {
+        listener.executionStarted(suite);
+        ConformanceTarget target;
+        try {
+            target = suite.createTarget();
+        } catch (RuntimeException e) {
+            listener.executionFinished(suite, TestExecutionResult.failed(e));
+            return;
+        }
+        List<Verdict> verdicts = new ArrayList<>();
+        try (ConformanceTarget closing = target) {
+            for (TestDescriptor child : suite.getChildren()) {
+                verdicts.add(executeRule((RuleDescriptor) child, closing, listener));
+            }
+        } catch (Exception e) {
+            listener.executionFinished(suite, TestExecutionResult.failed(new IllegalStateException("closing target " + target.name() + " failed", e)));
+            return;
+        }
+        if (reportDir.isPresent()) {
+            try {
+                ConformanceReport.of(target, verdicts).writeTo(reportDir.get());
+            } catch (Exception e) {
+                listener.executionFinished(suite, TestExecutionResult.failed(new IllegalStateException("writing the report to " + reportDir.get() + " failed", e)));
+                return;
+            }
+        }
+        listener.executionFinished(suite, TestExecutionResult.successful());
+    }
+
+    private static Verdict executeRule(RuleDescriptor descriptor, ConformanceTarget target, EngineExecutionListener listener) {
+        Rule rule = descriptor.rule();
+        Verdict verdict = RuleEvaluator.evaluate(rule, target);
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put(ENTRY_VERDICT, verdict.status().label());
+        entry.put(ENTRY_DURATION_MS, Long.toString(verdict.duration().toMillis()));
+        if (!verdict.message().isBlank()) {
+            entry.put(ENTRY_MESSAGE, verdict.message());
+        }
+        switch (verdict.status()) {
+            case NOT_APPLICABLE, NOT_IMPLEMENTED -> {
+                listener.executionSkipped(descriptor, verdict.status().label() + ": " + verdict.message());
+                return verdict;
+            }
+            default -> { }
+        }
+        listener.executionStarted(descriptor);
+        listener.reportingEntryPublished(descriptor, ReportEntry.from(entry));
+        if (verdict.status() == Verdict.Status.PASS) {
+            listener.executionFinished(descriptor, TestExecutionResult.successful());
+        } else if (rule.tier() == Rule.Tier.REQUIRED) {
+            listener.executionFinished(descriptor, TestExecutionResult.failed(new RuleViolation(verdict.message())));
+        } else {
+            listener.executionFinished(descriptor, TestExecutionResult.aborted(new TestAbortedException("optional rule failed: " + verdict.message())));
+        }
+        return verdict;
+    }
+}

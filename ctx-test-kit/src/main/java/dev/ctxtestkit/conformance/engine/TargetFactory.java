@@ -1,0 +1,65 @@
+package dev.ctxtestkit.conformance.engine;
+
+import dev.ctxtestkit.conformance.ConformanceTarget;
+import dev.ctxtestkit.conformance.target.ReferenceTarget;
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/** Resolves a target name to a {@link ConformanceTarget}: {@code reference}, a class name, or a ServiceLoader lookup. */
+public final class TargetFactory {
+    /** The name of the built-in in-process reference target. */
+    public static final String REFERENCE = "reference";
+
+    private TargetFactory() {
+    }
+
+    /**
+     * @param name {@code reference}, the fully qualified class name of a target, or {@code null}/blank to use the one
+     *             target registered through {@link ServiceLoader}, or else the reference
+     * @throws IllegalArgumentException naming what is accepted, for an unknown name
+     */
+    public static ConformanceTarget create(String name) {
+        if (name == null || name.isBlank()) {
+            List<ConformanceTarget> registered = new ArrayList<>();
+            ServiceLoader.load(ConformanceTarget.class).forEach(registered::add);
+            if (registered.size() > 1) {
+                throw new IllegalArgumentException("several ConformanceTargets are registered through ServiceLoader ("
+                        + registered.stream().map(t -> t.getClass().getName()).toList() + "); choose one with the configuration parameter "
+                        + ConformanceTestEngine.TARGET_PARAMETER);
+            }
+            return registered.isEmpty() ? new ReferenceTarget() : registered.get(0);
+        }
+        String trimmed = name.trim();
+        if (trimmed.equals(REFERENCE)) {
+            return new ReferenceTarget();
+        }
+        if (!trimmed.contains(".")) {
+            throw new IllegalArgumentException("unknown target '" + trimmed + "': expected '" + REFERENCE
+                    + "' or the fully qualified class name of a ConformanceTarget (workerd and HTTP targets are not available yet)");
+        }
+        try {
+            Class<?> type = Class.forName(trimmed, true, Thread.currentThread().getContextClassLoader());
+            return instantiate(type);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("unknown target '" + trimmed + "': no such class on the classpath", e);
+        }
+    }
+
+    /** A new instance of {@code type}, which must be a ConformanceTarget with a public no-argument constructor. */
+    public static ConformanceTarget instantiate(Class<?> type) {
+        if (!ConformanceTarget.class.isAssignableFrom(type)) {
+            throw new IllegalArgumentException(type.getName() + " is not a " + ConformanceTarget.class.getName());
+        }
+        try {
+            return (ConformanceTarget) type.getDeclaredConstructor().newInstance();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(type.getName() + " needs a public no-argument constructor", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalArgumentException("creating " + type.getName() + " failed: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("cannot create " + type.getName() + ": " + e, e);
+        }
+    }
+}
