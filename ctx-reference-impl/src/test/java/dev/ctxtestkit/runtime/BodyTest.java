@@ -9,7 +9,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -256,7 +255,6 @@ class BodyTest {
     class Pipe {
 
         @Test
-        @Disabled("BUG: BodyPipe.write throws NullPointerException when no read is pending (toComplete is null), after queueing the chunk")
         void writeWithNoReadPendingQueuesTheChunk() throws Exception {
             BodyPipe pipe = new BodyPipe();
             ByteSource source = pipe.source();
@@ -463,7 +461,6 @@ class BodyTest {
         }
 
         @Test
-        @Disabled("BUG: BodyPipe.write throws NullPointerException when no read is pending (toComplete is null), after queueing the chunk")
         void fiveMibPreWrittenToAPipeInSmallChunksDoesNotOverflowTheStack() throws Exception {
             byte[] data = randomBytes(FIVE_MIB);
             BodyPipe pipe = new BodyPipe();

@@ -1,0 +1,228 @@
+package dev.ctxtestkit.conformance.cli;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
+
+import dev.ctxtestkit.conformance.ConformanceTarget;
+import dev.ctxtestkit.conformance.Rule;
+import dev.ctxtestkit.conformance.RuleCatalogue;
+import dev.ctxtestkit.conformance.Verdict;
+import dev.ctxtestkit.conformance.engine.ConformanceTestEngine;
+import dev.ctxtestkit.conformance.engine.TargetFactory;
+import dev.ctxtestkit.conformance.report.ConformanceReport;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.UniqueId;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.launcher.EngineFilter;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * The main job: runs the conformance engine against a target on the JUnit Platform, prints one line per rule and
+ * the totals, writes JSON and Markdown reports with {@code --report-dir}, and exits 1 if a required rule failed,
+ * 2 for bad usage.
+ */
+public final class ConformanceMain {
+    static final String USAGE = String.join("\n",
+            "usage: ctx-conformance [options]",
+            "",
+            "Checks an implementation against the rules of ctx-semantics.md and prints one line per rule.",
+            "",
+            "options:",
+            "  --target NAME      'reference' (default: the Java reference runtime, in-process, virtual time)",
+            "                     or the class name of a dev.ctxtestkit.conformance.ConformanceTarget on the classpath",
+            "  --rules IDS        only these rule ids or prefixes, comma-separated (e.g. WU-7,PT-)",
+            "  --report-dir DIR   also write conformance-<target>.json and .md into DIR",
+            "  --verbose          print the full evidence of every failure (default: the first lines)",
+            "  --list             list the rule catalogue and exit",
+            "  --help             show this help",
+            "",
+            "exit status: 0 no required rule failed; 1 a required rule failed; 2 bad usage or the target could not start");
+
+    private ConformanceMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the CLI; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("ctx-conformance: " + e.getMessage());
+            err.println();
+            err.println(USAGE);
+            return 2;
+        }
+        if (options.help) {
+            out.println(USAGE);
+            return 0;
+        }
+        if (options.list) {
+            for (Rule rule : RuleCatalogue.all()) {
+                out.printf(Locale.ROOT, "%-7s %-8s %-20s %-6s %s%n", rule.id(), rule.tier().name().toLowerCase(Locale.ROOT),
+                        rule.check().text(), rule.targets().name(), rule.title());
+            }
+            return 0;
+        }
+        ConformanceTarget target;
+        try {
+            target = TargetFactory.create(options.target);
+            target.close();
+        } catch (Exception e) {
+            err.println("ctx-conformance: " + e.getMessage());
+            return 2;
+        }
+        out.println("ctx-test-kit conformance: target " + target.name() + ", profile " + target.profile().id()
+                + ", " + target.language().name().toLowerCase(Locale.ROOT) + " binding");
+        out.println("rules from ctx-semantics.md; " + (options.rules == null ? "all rules" : "rules " + options.rules));
+        out.println();
+
+        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectUniqueId(UniqueId.forEngine(ConformanceTestEngine.ENGINE_ID)))
+                .filters(EngineFilter.includeEngines(ConformanceTestEngine.ENGINE_ID))
+                .configurationParameter(ConformanceTestEngine.TARGET_PARAMETER, options.target == null ? TargetFactory.REFERENCE : options.target);
+        if (options.rules != null) {
+            request.configurationParameter(ConformanceTestEngine.RULES_PARAMETER, options.rules);
+        }
+        options.reportDir.ifPresent(dir -> request.configurationParameter(ConformanceTestEngine.REPORT_DIR_PARAMETER, dir.toString()));
+        LauncherDiscoveryRequest discovery = request.build();
+
+        Printer printer = new Printer(out, options.verbose);
+        Launcher launcher = LauncherFactory.create();
+        launcher.execute(discovery, printer);
+
+        if (printer.suiteFailure != null) {
+            err.println("ctx-conformance: the run failed: " + printer.suiteFailure);
+            return 2;
+        }
+        out.println();
+        List<Verdict> verdicts = printer.verdicts;
+        if (verdicts.isEmpty()) {
+            err.println("ctx-conformance: no rule matched " + options.rules);
+            return 2;
+        }
+        ConformanceReport report = ConformanceReport.of(target, verdicts);
+        out.println(report.totalsLine());
+        long requiredFailures = verdicts.stream().filter(Verdict::failsTheRun).count();
+        out.println(requiredFailures == 0 ? "no required rule failed" : requiredFailures + " required rule(s) failed");
+        options.reportDir.ifPresent(dir -> out.println("reports written to " + dir.toAbsolutePath()));
+        return requiredFailures == 0 ? 0 : 1;
+    }
+
+    /** Prints each rule's line as it finishes and keeps the verdicts. */
+    private static final class Printer implements TestExecutionListener {
+        private final PrintStream out;
+        private final boolean verbose;
+        private final List<Verdict> verdicts = new ArrayList<>();
+        private String suiteFailure;
+        private Map<String, String> lastEntry = Map.of();
+
+        Printer(PrintStream out, boolean verbose) {
+            this.out = out;
+            this.verbose = verbose;
+        }
+
+        @Override
+        public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
+            lastEntry = entry.getKeyValuePairs();
+        }
+
+        @Override
+        public void executionSkipped(TestIdentifier test, String reason) {
+            ruleOf(test).ifPresent(rule -> {
+                boolean notImplemented = reason.startsWith(Verdict.Status.NOT_IMPLEMENTED.label());
+                Verdict.Status status = notImplemented ? Verdict.Status.NOT_IMPLEMENTED : Verdict.Status.NOT_APPLICABLE;
+                record(new Verdict(rule, status, reason.substring(reason.indexOf(':') + 1).trim(), Duration.ZERO));
+            });
+        }
+
+        @Override
+        public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+            Optional<Rule> rule = ruleOf(test);
+            if (rule.isEmpty()) {
+                if (result.getStatus() == TestExecutionResult.Status.FAILED && test.getUniqueIdObject().getSegments().size() > 1) {
+                    suiteFailure = result.getThrowable().map(Throwable::toString).orElse("unknown error");
+                }
+                return;
+            }
+            Verdict.Status status = Verdict.Status.valueOf(lastEntry.getOrDefault(ConformanceTestEngine.ENTRY_VERDICT, "FAIL").replace('-', '_'));
+            long millis = Long.parseLong(lastEntry.getOrDefault(ConformanceTestEngine.ENTRY_DURATION_MS, "0"));
+            record(new Verdict(rule.get(), status, lastEntry.getOrDefault(ConformanceTestEngine.ENTRY_MESSAGE, ""), Duration.ofMillis(millis)));
+            lastEntry = Map.of();
+        }
+
+        private void record(Verdict verdict) {
+            verdicts.add(verdict);
+            out.println(ConformanceReport.line(verdict));
+            if (verdict.status() == Verdict.Status.FAIL) {
+                List<String> lines = verdict.message().lines().skip(1).toList();
+                int shown = verbose ? lines.size() : Math.min(lines.size(), 12);
+                lines.subList(0, shown).forEach(line -> out.println("        " + line));
+                if (shown < lines.size()) {
+                    out.println("        … (" + (lines.size() - shown) + " more lines: --verbose or --report-dir)");
+                }
+            }
+        }
+
+        private static Optional<Rule> ruleOf(TestIdentifier test) {
+            List<UniqueId.Segment> segments = test.getUniqueIdObject().getSegments();
+            UniqueId.Segment last = segments.get(segments.size() - 1);
+            return last.getType().equals("rule") ? RuleCatalogue.byId(last.getValue()) : Optional.empty();
+        }
+    }
+
+    /** Parsed command-line options. */
+    private static final class Options {
+        String target;
+        String rules;
+        Optional<Path> reportDir = Optional.empty();
+        boolean verbose;
+        boolean list;
+        boolean help;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                String value = null;
+                int eq = arg.indexOf('=');
+                if (arg.startsWith("--") && eq > 0) {
+                    value = arg.substring(eq + 1);
+                    arg = arg.substring(0, eq);
+                }
+                switch (arg) {
+                    case "--target" -> o.target = value != null ? value : next(args, ++i, arg);
+                    case "--rules" -> o.rules = value != null ? value : next(args, ++i, arg);
+                    case "--report-dir" -> o.reportDir = Optional.of(Path.of(value != null ? value : next(args, ++i, arg)));
+                    case "--verbose", "-v" -> o.verbose = true;
+                    case "--list" -> o.list = true;
+                    case "--help", "-h" -> o.help = true;
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+                }
+            }
+            return o;
+        }
+
+        private static String next(String[] args, int i, String option) {
+            if (i >= args.length || args[i].startsWith("--")) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+    }
+}
