@@ -71,7 +71,8 @@ public record InvocationRecord(long id, EventKind event, String label, Outcome o
                 case REJECTED -> "rejected: " + t.failureCause().map(Throwable::toString).orElse("?");
                 case CANCELLED -> "cancelled";
             };
-            entries.add(new Entry(t.settledAt(), n++, "task#" + t.index() + " " + how));
+            Instant settled = t.settledAt() != null ? t.settledAt() : t.registeredAt();
+            entries.add(new Entry(settled, n++, "task#" + t.index() + " " + how + (t.settledAt() == null ? " (no settle time recorded)" : "")));
         }
         for (LogLine l : logs) {
             entries.add(new Entry(l.at(), n++, l.level() + " " + l.message()));

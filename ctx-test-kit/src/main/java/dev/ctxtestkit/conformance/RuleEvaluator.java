@@ -64,7 +64,13 @@ public final class RuleEvaluator {
         if (!observations.isEmpty()) {
             out.append("  what happened:\n");
             for (Observation o : observations) {
-                o.describe().lines().forEach(line -> out.append("    ").append(line).append('\n'));
+                String description;
+                try {
+                    description = o.describe();
+                } catch (RuntimeException e) {
+                    description = "invocation " + o.invocation() + ": (its description failed: " + e + ")";
+                }
+                description.lines().forEach(line -> out.append("    ").append(line).append('\n'));
             }
         }
         out.append("  scenario: ").append(ScenarioJson.toJson(check.scenario())).append('\n');

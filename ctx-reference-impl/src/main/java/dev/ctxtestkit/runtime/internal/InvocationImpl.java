@@ -99,16 +99,16 @@ public class InvocationImpl implements Invocation {
     protected Instant finishedAt;
     protected FinishReason finishReason;
 
-    /** What the runtime knows about one task. */
+    /** What the runtime knows about one task; mutable only on the event loop. */
     protected static final class TaskState {
-        final int index;
-        final Instant registeredAt;
-        final String during;
-        final boolean suspicious;
-        final List<StackTraceElement> site;
-        Instant settledAt;
-        TaskResult result;
-        Throwable failure;
+        public final int index;
+        public final Instant registeredAt;
+        public final String during;
+        public final boolean suspicious;
+        public final List<StackTraceElement> site;
+        public Instant settledAt;
+        public TaskResult result;
+        public Throwable failure;
 
         TaskState(int index, Instant registeredAt, String during, boolean suspicious, List<StackTraceElement> site) {
             this.index = index;

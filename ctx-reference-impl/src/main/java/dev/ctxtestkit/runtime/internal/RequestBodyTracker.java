@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Sits between the client's request body and the handler: counts what the handler read, detaches the handler's view
  * after the response (BODY-4), and gives fail-open the unread remainder (PT-7).
  */
-final class RequestBodyTracker {
+public final class RequestBodyTracker {
     private final ByteSource client;
     private final AtomicLong consumed = new AtomicLong();
     private volatile String detachedReason;

@@ -209,7 +209,15 @@ public final class ConformanceTestEngine implements TestEngine {
 
     private static Verdict executeRule(RuleDescriptor descriptor, ConformanceTarget target, EngineExecutionListener listener) {
         Rule rule = descriptor.rule();
-        Verdict verdict = RuleEvaluator.evaluate(rule, target);
+        Verdict verdict;
+        try {
+            verdict = RuleEvaluator.evaluate(rule, target);
+        } catch (RuntimeException | AssertionError e) {
+            // A bug in a check or a report must cost one rule, never the rest of the suite.
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(trace));
+            verdict = new Verdict(rule, Verdict.Status.FAIL, rule.displayName() + "\n  the suite failed while evaluating this rule: " + trace, java.time.Duration.ZERO);
+        }
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put(ENTRY_VERDICT, verdict.status().label());
         entry.put(ENTRY_DURATION_MS, Long.toString(verdict.duration().toMillis()));
