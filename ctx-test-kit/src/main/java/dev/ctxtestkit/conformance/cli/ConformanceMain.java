@@ -170,11 +170,21 @@ public final class ConformanceMain {
             verdicts.add(verdict);
             out.println(ConformanceReport.line(verdict));
             if (verdict.status() == Verdict.Status.FAIL) {
-                List<String> lines = verdict.message().lines().skip(1).toList();
-                int shown = verbose ? lines.size() : Math.min(lines.size(), 12);
-                lines.subList(0, shown).forEach(line -> out.println("        " + line));
-                if (shown < lines.size()) {
-                    out.println("        … (" + (lines.size() - shown) + " more lines: --verbose or --report-dir)");
+                // The check, the violation and the hint always show; the evidence in between is cut unless --verbose.
+                int evidenceShown = 0;
+                int evidenceHidden = 0;
+                for (String line : verdict.message().lines().skip(1).toList()) {
+                    boolean essential = line.startsWith("  check:") || line.startsWith("  violation:") || line.startsWith("  if this fails");
+                    if (essential || verbose || evidenceShown < 10) {
+                        if (essential && evidenceHidden > 0) {
+                            out.println("        … (" + evidenceHidden + " more lines: --verbose or --report-dir)");
+                            evidenceHidden = 0;
+                        }
+                        out.println("        " + line);
+                        evidenceShown += essential ? 0 : 1;
+                    } else {
+                        evidenceHidden++;
+                    }
                 }
             }
         }

@@ -1,0 +1,88 @@
+package dev.ctxtestkit.conformance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ctxtestkit.conformance.RuleCatalogue;
+import dev.ctxtestkit.conformance.mutants.Mutants;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConformanceMainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return ConformanceMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpPrintsUsageAndSucceeds() {
+        assertThat(run("--help")).isZero();
+        assertThat(out()).contains("usage: ctx-conformance", "--report-dir", "exit status");
+    }
+
+    @Test
+    void unknownOptionGivesUsageNotAStackTrace() {
+        assertThat(run("--frobnicate")).isEqualTo(2);
+        assertThat(err()).contains("unknown option '--frobnicate'", "usage: ctx-conformance").doesNotContain("Exception");
+    }
+
+    @Test
+    void optionWithoutValueIsReported() {
+        assertThat(run("--target")).isEqualTo(2);
+        assertThat(err()).contains("--target needs a value");
+    }
+
+    @Test
+    void unknownTargetNamesWhatIsAccepted() {
+        assertThat(run("--target", "workerd-nightly")).isEqualTo(2);
+        assertThat(err()).contains("unknown target 'workerd-nightly'", "'reference'").doesNotContain("at dev.");
+    }
+
+    @Test
+    void listPrintsTheCatalogue() {
+        assertThat(run("--list")).isZero();
+        assertThat(out().lines()).hasSize(RuleCatalogue.all().size());
+        assertThat(out()).contains("PT-12", "observable over HTTP");
+    }
+
+    @Test
+    void oneRulePrintsItsLineAndTotals() {
+        assertThat(run("--rules", "WU-7")).isZero();
+        assertThat(out()).containsPattern("WU-7 +required PASS +\\d+ ms  A rejected task does not affect other tasks")
+                .contains("1 rules: 1 PASS, 0 FAIL, 0 NOT-APPLICABLE, 0 NOT-IMPLEMENTED", "no required rule failed");
+    }
+
+    @Test
+    void noMatchingRuleIsAnError() {
+        assertThat(run("--rules=NOPE-1")).isEqualTo(2);
+        assertThat(err()).contains("no rule matched NOPE-1");
+    }
+
+    @Test
+    void aFailingRequiredRuleExitsOneAndShowsTheEvidence() {
+        assertThat(run("--target", Mutants.FailFastTasks.class.getName(), "--rules", "WU-7")).isEqualTo(1);
+        assertThat(out()).contains("WU-7    required FAIL", "violation:", "if this fails, check:", "1 required rule(s) failed");
+    }
+
+    @Test
+    void reportDirGetsBothReports(@TempDir Path dir) {
+        assertThat(run("--rules", "CTX-", "--report-dir", dir.toString())).isZero();
+        assertThat(dir.resolve("conformance-reference-in-process.json")).exists();
+        assertThat(dir.resolve("conformance-reference-in-process.md")).exists();
+        assertThat(out()).contains("reports written to " + dir.toAbsolutePath());
+    }
+}
