@@ -23,4 +23,10 @@ public interface Invocation {
 
     /** Whether the drain has ended; a finished invocation's {@link Context} throws (CTX-7). */
     boolean isFinished();
+
+    /**
+     * The tasks registered so far that have not settled, with where they were registered: a snapshot for
+     * diagnostics (hang reports), safe to take from any thread.
+     */
+    java.util.List<TaskRecord> pendingTasks();
 }

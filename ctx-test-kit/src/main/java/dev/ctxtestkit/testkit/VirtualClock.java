@@ -46,6 +46,7 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
     private volatile Thread driver;
     private long sequence;
     private Duration realTimeWait = Duration.ofSeconds(10);
+    private volatile java.util.function.Function<String, Duration> externalLatency = description -> Duration.ZERO;
 
     /** A clock at {@link #DEFAULT_START}. */
     public VirtualClock() {
@@ -146,7 +147,13 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
                     }
                     done = true;
                     external.remove(description);
-                    ready.add(continuation);
+                    Duration latency = externalLatency.apply(description);
+                    if (latency == null || latency.isZero() || latency.isNegative()) {
+                        ready.add(continuation);
+                    } else {
+                        // Time stood still while the I/O was in flight, so this is "latency after it started".
+                        timers.add(new Timer(now.plus(latency), sequence++, continuation));
+                    }
                     lock.notifyAll();
                 }
             }
@@ -256,6 +263,41 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
     public List<String> pendingExternalOperations() {
         synchronized (lock) {
             return List.copyOf(external);
+        }
+    }
+
+    /**
+     * Makes external I/O take virtual time: {@code latency} maps an operation's description (such as
+     * {@code fetch GET http://127.0.0.1:8081/x}) to how long after it started its result is delivered. The default
+     * delivers results at once, without moving time.
+     */
+    public VirtualClock externalLatency(java.util.function.Function<String, Duration> latency) {
+        this.externalLatency = java.util.Objects.requireNonNull(latency, "latency");
+        return this;
+    }
+
+    /**
+     * Waits, in real time, until work is posted to the loop from another thread (for example a task completed on a
+     * foreign thread) or {@code timeout} passes. Does not run the work.
+     *
+     * @return whether work is ready to run
+     */
+    public boolean awaitWork(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (ready.isEmpty() && external.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * The seed's first example: forward the request to the origin, add {@code x-foo: bar} to the answer, and store the
  * answer in the {@code CACHE} binding with {@code ctx.waitUntil}, without making the client wait for the write
- * (WU-5); a failing write changes nothing for the client (WU-6).
+ * (WU-5); a failing write changes nothing for the client (WU-6). The cache key is the request URL.
  */
 public final class CachingProxy implements FetchHandler {
     /** The name of the cache binding. */

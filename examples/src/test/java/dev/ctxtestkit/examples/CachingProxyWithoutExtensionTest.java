@@ -21,8 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The caching proxy on the reference runtime, under a virtual clock, with a real MockWebServer as origin. */
-class CachingProxyTest {
+/** The caching proxy without the JUnit extension: the runtime, a VirtualClock and a plain MockWebServer. */
+class CachingProxyWithoutExtensionTest {
     private final VirtualClock clock = new VirtualClock();
     private final InMemoryCache cache = new InMemoryCache();
     private final MockWebServer origin = new MockWebServer();

@@ -180,6 +180,13 @@ public class InvocationImpl implements Invocation {
         return drainEnded;
     }
 
+    @Override
+    public List<TaskRecord> pendingTasks() {
+        synchronized (tasks) {
+            return tasks.stream().filter(t -> t.result == null).map(TaskState::toRecord).toList();
+        }
+    }
+
     /** Starts the invocation on the loop. Called once by the worker instance. */
     public void start() {
         loop.execute(this::run);
@@ -482,8 +489,11 @@ public class InvocationImpl implements Invocation {
 
     protected void registerTask(CompletionStage<?> task, List<StackTraceElement> site) {
         String during = phase == Phase.HANDLER ? "handler" : "drain";
-        TaskState state = new TaskState(tasks.size(), now(), during, task == null, site);
-        tasks.add(state);
+        TaskState state;
+        synchronized (tasks) {
+            state = new TaskState(tasks.size(), now(), during, task == null, site);
+            tasks.add(state);
+        }
         if (task == null) {
             // WU-13: an already-settled task, flagged as suspicious.
             state.result = TaskResult.RESOLVED;
@@ -491,7 +501,19 @@ public class InvocationImpl implements Invocation {
             return;
         }
         pendingTasks++;
-        task.whenComplete((value, error) -> onLoop(() -> taskSettled(state, error)));
+        task.whenComplete((value, error) -> {
+            if (loop.inEventLoop()) {
+                taskSettled(state, error);
+                return;
+            }
+            String thread = Thread.currentThread().getName();
+            loop.execute(() -> {
+                // CTX-8: under a virtual clock, work finished on another thread races virtual time.
+                log(LogLevel.WARN, "task#" + state.index + " settled on thread '" + thread + "', outside the event loop (CTX-8); "
+                        + "finish task work through env.executor(), env.timers() or env.fetch() so it runs on the loop");
+                taskSettled(state, error);
+            });
+        });
     }
 
     protected void taskSettled(TaskState task, Throwable error) {

@@ -16,10 +16,10 @@ import okhttp3.HttpUrl;
 import okhttp3.RequestBody;
 
 /** {@code env.fetch}: an outbound request over OkHttp, answered on the event loop through the invocation. */
-final class OutboundFetch {
+public final class OutboundFetch {
     private final RuntimeConfig config;
 
-    OutboundFetch(RuntimeConfig config) {
+    public OutboundFetch(RuntimeConfig config) {
         this.config = config;
     }
 
@@ -27,7 +27,7 @@ final class OutboundFetch {
      * @param deliver runs the completion on the loop as part of the invocation (it drops it once the invocation has
      *                finished, LIM-7)
      */
-    CompletionStage<Response> fetch(Request request, Consumer<Runnable> deliver) {
+    public CompletionStage<Response> fetch(Request request, Consumer<Runnable> deliver) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         request.bytes().whenComplete((bytes, readError) -> {
             if (readError != null) {
