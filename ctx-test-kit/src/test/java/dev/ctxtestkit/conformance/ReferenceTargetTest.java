@@ -24,7 +24,6 @@ class ReferenceTargetTest {
                 .build();
         List<Observation> observations = target.run(scenario);
         Observation o = observations.get(0);
-        System.out.println(o.describe());
         assertThat(o.response().status()).isEqualTo(200);
         assertThat(o.beacon("first")).isPresent();
         assertThat(o.beacon("last")).get().extracting(Observation.OriginRequest::atMs).isEqualTo(150L);
@@ -44,7 +43,6 @@ class ReferenceTargetTest {
                 .throwError("pt7")
                 .build();
         Observation o = target.run(scenario).get(0);
-        System.out.println(o.describe());
         assertThat(o.response().status()).isEqualTo(299);
         assertThat(o.fallbackRequests()).hasSize(1);
         Observation.OriginRequest fallback = o.fallbackRequests().get(0);
@@ -61,7 +59,6 @@ class ReferenceTargetTest {
                 .waitUntil(TaskSpec.never("never", 10))
                 .build();
         Observation o = target.run(scenario).get(0);
-        System.out.println(o.describe());
         assertThat(o.beacon("late")).isEmpty();
         assertThat(o.beacon("late-finally")).isEmpty();
         assertThat(o.record()).get().satisfies(r -> assertThat(r.tasksWith(TaskResult.CANCELLED)).hasSize(2));

@@ -7,6 +7,7 @@ import dev.ctxtestkit.conformance.Rule;
 import dev.ctxtestkit.conformance.RuleCatalogue;
 import dev.ctxtestkit.conformance.Verdict;
 import dev.ctxtestkit.conformance.engine.ConformanceTestEngine;
+import dev.ctxtestkit.conformance.engine.RuleFilter;
 import dev.ctxtestkit.conformance.engine.TargetFactory;
 import dev.ctxtestkit.conformance.report.ConformanceReport;
 import java.io.PrintStream;
@@ -42,10 +43,11 @@ public final class ConformanceMain {
             "options:",
             "  --target NAME      'reference' (default: the Java reference runtime, in-process, virtual time)",
             "                     or the class name of a dev.ctxtestkit.conformance.ConformanceTarget on the classpath",
-            "  --rules IDS        only these rule ids or prefixes, comma-separated (e.g. WU-7,PT-)",
-            "  --report-dir DIR   also write conformance-<target>.json and .md into DIR",
+            "  --rules IDS        only these rule ids or sections, comma-separated (e.g. WU-7,PT)",
+            "  --report-dir DIR   also write conformance-<target>.json and .md into DIR (created if missing;",
+            "                     <target> is the target's name in lower case, e.g. conformance-reference-in-process.json)",
             "  --verbose          print the full evidence of every failure (default: the first lines)",
-            "  --list             list the rule catalogue and exit",
+            "  --list             list the rule catalogue (or the --rules selection) and exit",
             "  --help             show this help",
             "",
             "exit status: 0 no required rule failed; 1 a required rule failed; 2 bad usage or the target could not start");
@@ -72,12 +74,26 @@ public final class ConformanceMain {
             out.println(USAGE);
             return 0;
         }
+        RuleFilter filter = RuleFilter.parse(options.rules);
+        List<Rule> selected = RuleCatalogue.all().stream().filter(filter::accepts).toList();
+        if (selected.isEmpty()) {
+            err.println("ctx-conformance: no rule matched '" + options.rules + "'; rule ids look like WU-7, sections like WU (see --list)");
+            return 2;
+        }
         if (options.list) {
-            for (Rule rule : RuleCatalogue.all()) {
-                out.printf(Locale.ROOT, "%-7s %-8s %-20s %-6s %s%n", rule.id(), rule.tier().name().toLowerCase(Locale.ROOT),
-                        rule.check().text(), rule.targets().name(), rule.title());
+            out.printf(Locale.ROOT, "%-7s %-8s %-20s %-7s %s%n", "RULE", "TIER", "CHECK", "TARGETS", "TITLE");
+            for (Rule rule : selected) {
+                out.printf(Locale.ROOT, "%-7s %-8s %-20s %-7s %s%n", rule.id(), rule.tier().name().toLowerCase(Locale.ROOT),
+                        rule.check().text(), ConformanceReport.targetsLabel(rule.targets()), rule.title());
             }
             return 0;
+        }
+        if (options.reportDir.isPresent()) {
+            String problem = unwritable(options.reportDir.get());
+            if (problem != null) {
+                err.println("ctx-conformance: cannot write reports to " + options.reportDir.get() + ": " + problem);
+                return 2;
+            }
         }
         ConformanceTarget target;
         try {
@@ -89,7 +105,8 @@ public final class ConformanceMain {
         }
         out.println("ctx-test-kit conformance: target " + target.name() + ", profile " + target.profile().id()
                 + ", " + target.language().name().toLowerCase(Locale.ROOT) + " binding");
-        out.println("rules from ctx-semantics.md; " + (options.rules == null ? "all rules" : "rules " + options.rules));
+        out.println(selected.size() + " of the " + RuleCatalogue.all().size() + " rules of ctx-semantics.md"
+                + (options.rules == null ? "" : " (selected: " + options.rules + ")"));
         out.println();
 
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
@@ -113,15 +130,26 @@ public final class ConformanceMain {
         out.println();
         List<Verdict> verdicts = printer.verdicts;
         if (verdicts.isEmpty()) {
-            err.println("ctx-conformance: no rule matched " + options.rules);
+            err.println("ctx-conformance: the engine reported no rule (is another junit-platform engine filter in the way?)");
             return 2;
         }
-        ConformanceReport report = ConformanceReport.of(target, verdicts);
+        ConformanceReport report = ConformanceReport.of(target, verdicts, filter.toString());
         out.println(report.totalsLine());
         long requiredFailures = verdicts.stream().filter(Verdict::failsTheRun).count();
         out.println(requiredFailures == 0 ? "no required rule failed" : requiredFailures + " required rule(s) failed");
         options.reportDir.ifPresent(dir -> out.println("reports written to " + dir.toAbsolutePath()));
         return requiredFailures == 0 ? 0 : 1;
+    }
+
+    /** Why {@code dir} cannot take the reports, or null when it can (it is created if missing). */
+    private static String unwritable(Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException | RuntimeException e) {
+            return e instanceof java.nio.file.FileAlreadyExistsException ? "it exists and is not a directory"
+                    : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+        }
+        return java.nio.file.Files.isWritable(dir) ? null : "the directory is not writable";
     }
 
     /** Prints each rule's line as it finishes and keeps the verdicts. */
@@ -216,8 +244,8 @@ public final class ConformanceMain {
                     arg = arg.substring(0, eq);
                 }
                 switch (arg) {
-                    case "--target" -> o.target = value != null ? value : next(args, ++i, arg);
-                    case "--rules" -> o.rules = value != null ? value : next(args, ++i, arg);
+                    case "--target" -> o.target = once(o.target, value != null ? value : next(args, ++i, arg), arg);
+                    case "--rules" -> o.rules = once(o.rules, value != null ? value : next(args, ++i, arg), arg);
                     case "--report-dir" -> o.reportDir = Optional.of(Path.of(value != null ? value : next(args, ++i, arg)));
                     case "--verbose", "-v" -> o.verbose = true;
                     case "--list" -> o.list = true;
@@ -226,6 +254,16 @@ public final class ConformanceMain {
                 }
             }
             return o;
+        }
+
+        private static String once(String previous, String value, String option) {
+            if (previous != null) {
+                throw new IllegalArgumentException(option + " given twice; give one, with comma-separated values where it takes several");
+            }
+            if (value.isBlank()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return value;
         }
 
         private static String next(String[] args, int i, String option) {

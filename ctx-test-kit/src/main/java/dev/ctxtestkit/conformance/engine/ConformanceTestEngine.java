@@ -154,6 +154,7 @@ public final class ConformanceTestEngine implements TestEngine {
     }
 
     private static void addSuite(EngineDescriptor engine, SuiteDescriptor suite, RuleFilter rules) {
+        suite.selection(rules.toString());
         for (Rule rule : RuleCatalogue.all()) {
             if (rules.accepts(rule)) {
                 suite.addChild(new RuleDescriptor(suite.getUniqueId(), rule));
@@ -198,9 +199,10 @@ public final class ConformanceTestEngine implements TestEngine {
         }
         if (reportDir.isPresent()) {
             try {
-                ConformanceReport.of(target, verdicts).writeTo(reportDir.get());
+                ConformanceReport.of(target, verdicts, suite.selection()).writeTo(reportDir.get());
             } catch (Exception e) {
-                listener.executionFinished(suite, TestExecutionResult.failed(new IllegalStateException("writing the report to " + reportDir.get() + " failed", e)));
+                listener.executionFinished(suite, TestExecutionResult.failed(new IllegalStateException("writing the report to " + reportDir.get()
+                        + " failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), e)));
                 return;
             }
         }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 
-/** Selects rules by ids or id prefixes such as {@code WU-7} or {@code PT-}; empty selects all. */
-final class RuleFilter {
+/** Selects rules by ids or section prefixes such as {@code WU-7}, {@code PT-} or {@code PT}; empty selects all. */
+public final class RuleFilter {
     private final Predicate<Rule> predicate;
     private final String description;
 
@@ -16,29 +16,31 @@ final class RuleFilter {
         this.description = description;
     }
 
-    static RuleFilter all() {
+    public static RuleFilter all() {
         return new RuleFilter(rule -> true, "all rules");
     }
 
-    static RuleFilter parse(String commaSeparated) {
+    public static RuleFilter parse(String commaSeparated) {
         if (commaSeparated == null || commaSeparated.isBlank()) {
             return all();
         }
         return of(Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
     }
 
-    static RuleFilter of(List<String> patterns) {
+    public static RuleFilter of(List<String> patterns) {
         if (patterns.isEmpty()) {
             return all();
         }
-        List<String> upper = patterns.stream().map(p -> p.toUpperCase(Locale.ROOT)).toList();
+        // "WU-7" is an id; "WU-" and "WU" are prefixes of a section.
+        List<String> upper = patterns.stream().map(p -> p.toUpperCase(Locale.ROOT))
+                .map(p -> p.matches("[A-Z]+") ? p + "-" : p).toList();
         return new RuleFilter(rule -> {
             String id = rule.id().toUpperCase(Locale.ROOT);
             return upper.stream().anyMatch(p -> id.equals(p) || (p.endsWith("-") && id.startsWith(p)));
         }, String.join(",", patterns));
     }
 
-    boolean accepts(Rule rule) {
+    public boolean accepts(Rule rule) {
         return predicate.test(rule);
     }
 

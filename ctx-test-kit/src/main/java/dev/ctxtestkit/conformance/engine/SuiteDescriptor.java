@@ -11,6 +11,7 @@ final class SuiteDescriptor extends AbstractTestDescriptor {
     static final String SEGMENT = "suite";
 
     private final Supplier<ConformanceTarget> target;
+    private String selection = "all rules";
 
     SuiteDescriptor(UniqueId id, String displayName, TestSource source, Supplier<ConformanceTarget> target) {
         super(id, displayName, source);
@@ -19,6 +20,15 @@ final class SuiteDescriptor extends AbstractTestDescriptor {
 
     ConformanceTarget createTarget() {
         return target.get();
+    }
+
+    /** Which rules this suite runs, for the report. */
+    String selection() {
+        return selection;
+    }
+
+    void selection(String value) {
+        this.selection = value;
     }
 
     @Override

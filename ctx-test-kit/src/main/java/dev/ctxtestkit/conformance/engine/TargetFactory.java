@@ -52,6 +52,10 @@ public final class TargetFactory {
         if (!ConformanceTarget.class.isAssignableFrom(type)) {
             throw new IllegalArgumentException(type.getName() + " is not a " + ConformanceTarget.class.getName());
         }
+        if (type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+            throw new IllegalArgumentException(type.getName() + " is " + (type.isInterface() ? "an interface" : "abstract")
+                    + "; name a concrete ConformanceTarget class");
+        }
         try {
             return (ConformanceTarget) type.getDeclaredConstructor().newInstance();
         } catch (NoSuchMethodException e) {

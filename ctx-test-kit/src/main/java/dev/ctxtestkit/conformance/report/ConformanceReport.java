@@ -28,17 +28,34 @@ public final class ConformanceReport {
     private final Profile profile;
     private final List<Verdict> verdicts;
     private final Instant generatedAt;
+    private final String selection;
 
-    private ConformanceReport(String target, String language, Profile profile, List<Verdict> verdicts, Instant generatedAt) {
+    /** The version of the report's JSON form; raised on incompatible changes. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private ConformanceReport(String target, String language, Profile profile, List<Verdict> verdicts, Instant generatedAt, String selection) {
         this.target = target;
         this.language = language;
         this.profile = profile;
         this.verdicts = List.copyOf(verdicts);
         this.generatedAt = generatedAt;
+        this.selection = selection;
     }
 
+    /** A report of every rule's verdict. */
     public static ConformanceReport of(ConformanceTarget target, List<Verdict> verdicts) {
-        return new ConformanceReport(target.name(), target.language().name().toLowerCase(Locale.ROOT), target.profile(), verdicts, Instant.now());
+        return of(target, verdicts, "all rules");
+    }
+
+    /** A report of the rules {@code selection} describes (e.g. {@code WU-7}); partial runs say so. */
+    public static ConformanceReport of(ConformanceTarget target, List<Verdict> verdicts, String selection) {
+        return new ConformanceReport(target.name(), target.language().name().toLowerCase(Locale.ROOT), target.profile(), verdicts, Instant.now(), selection);
+    }
+
+    /** The ctx-test-kit version that made the report, from the jar manifest ("development" when run from classes). */
+    public static String toolVersion() {
+        String version = ConformanceReport.class.getPackage().getImplementationVersion();
+        return version == null ? "development" : version;
     }
 
     public List<Verdict> verdicts() {
@@ -62,7 +79,7 @@ public final class ConformanceReport {
 
     /** {@code 62 rules: 45 PASS, 0 FAIL, 15 NOT-APPLICABLE, 2 NOT-IMPLEMENTED}. */
     public String totalsLine() {
-        return verdicts.size() + " rules: " + totals().entrySet().stream()
+        return verdicts.size() + (verdicts.size() == 1 ? " rule: " : " rules: ") + totals().entrySet().stream()
                 .map(e -> e.getValue() + " " + e.getKey().label()).collect(Collectors.joining(", "));
     }
 
@@ -90,10 +107,13 @@ public final class ConformanceReport {
 
     public String toJson() {
         Map<String, Object> root = new LinkedHashMap<>();
+        root.put("schemaVersion", SCHEMA_VERSION);
+        root.put("tool", "ctx-test-kit " + toolVersion());
         root.put("target", target);
         root.put("language", language);
         root.put("profile", profile.id());
         root.put("generatedAt", generatedAt.toString());
+        root.put("rulesSelected", selection);
         Map<String, Object> totals = new LinkedHashMap<>();
         totals().forEach((k, v) -> totals.put(k.label(), v));
         root.put("totals", totals);
@@ -105,9 +125,9 @@ public final class ConformanceReport {
             m.put("id", r.id());
             m.put("title", r.title());
             m.put("tier", r.tier().name().toLowerCase(Locale.ROOT));
-            m.put("check", r.check().text());
-            m.put("targets", r.targets().name().equals("ALL") ? "all" : r.targets().name().equals("JS") ? "JS" : "Java");
-            m.put("profiles", r.profiles().stream().map(Profile::id).sorted().toList());
+            m.put("checkTag", r.check().text());
+            m.put("targets", targetsLabel(r.targets()));
+            m.put("profiles", r.profiles().isEmpty() ? List.of("all") : r.profiles().stream().map(Profile::id).sorted().toList());
             m.put("verdict", v.status().label());
             m.put("durationMs", v.duration().toMillis());
             m.put("message", v.message());
@@ -122,7 +142,8 @@ public final class ConformanceReport {
         StringBuilder out = new StringBuilder();
         out.append("# Conformance report: ").append(target).append("\n\n");
         out.append("Profile `").append(profile.id()).append("`, language ").append(language).append(", generated ").append(generatedAt)
-                .append(".\nRule ids are those of `shared/spec/ctx-semantics.md`.\n\n");
+                .append(" by ctx-test-kit ").append(toolVersion()).append(".\nRules selected: ").append(selection)
+                .append(". Rule ids are those of the spec `ctx-semantics.md`.\n\n");
         out.append("**").append(totalsLine()).append("**");
         long required = verdicts.stream().filter(Verdict::failsTheRun).count();
         out.append(required == 0 ? " — no required rule failed.\n\n" : " — **" + required + " required rule(s) failed.**\n\n");
@@ -141,6 +162,15 @@ public final class ConformanceReport {
             }
         }
         return out.toString();
+    }
+
+    /** {@code all}, {@code JS} or {@code Java}, as the spec writes them. */
+    public static String targetsLabel(Rule.Targets targets) {
+        return switch (targets) {
+            case ALL -> "all";
+            case JS -> "JS";
+            case JAVA -> "Java";
+        };
     }
 
     private static String escape(String text) {

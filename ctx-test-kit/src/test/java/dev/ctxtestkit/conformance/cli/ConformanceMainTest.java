@@ -55,7 +55,7 @@ class ConformanceMainTest {
     @Test
     void listPrintsTheCatalogue() {
         assertThat(run("--list")).isZero();
-        assertThat(out().lines()).hasSize(RuleCatalogue.all().size());
+        assertThat(out().lines()).hasSize(RuleCatalogue.all().size() + 1).first().asString().startsWith("RULE");
         assertThat(out()).contains("PT-12", "observable over HTTP");
     }
 
@@ -63,13 +63,14 @@ class ConformanceMainTest {
     void oneRulePrintsItsLineAndTotals() {
         assertThat(run("--rules", "WU-7")).isZero();
         assertThat(out()).containsPattern("WU-7 +required PASS +\\d+ ms  A rejected task does not affect other tasks")
-                .contains("1 rules: 1 PASS, 0 FAIL, 0 NOT-APPLICABLE, 0 NOT-IMPLEMENTED", "no required rule failed");
+                .contains("1 rule: 1 PASS, 0 FAIL, 0 NOT-APPLICABLE, 0 NOT-IMPLEMENTED", "no required rule failed");
     }
 
     @Test
     void noMatchingRuleIsAnError() {
         assertThat(run("--rules=NOPE-1")).isEqualTo(2);
-        assertThat(err()).contains("no rule matched NOPE-1");
+        assertThat(err()).contains("no rule matched 'NOPE-1'");
+        assertThat(out()).isEmpty();
     }
 
     @Test
@@ -79,10 +80,37 @@ class ConformanceMainTest {
     }
 
     @Test
+    void listHonoursTheSelectionAndSectionPrefixesNeedNoDash() {
+        assertThat(run("--list", "--rules", "lim")).isZero();
+        assertThat(out().lines().skip(1)).hasSize(9).allMatch(line -> line.startsWith("LIM-"));
+    }
+
+    @Test
+    void anOptionGivenTwiceIsRefused() {
+        assertThat(run("--rules", "WU-7", "--rules", "PT-1")).isEqualTo(2);
+        assertThat(err()).contains("--rules given twice");
+    }
+
+    @Test
+    void anInterfaceIsNotATarget() {
+        assertThat(run("--target", "dev.ctxtestkit.conformance.ConformanceTarget")).isEqualTo(2);
+        assertThat(err()).contains("is an interface");
+    }
+
+    @Test
+    void anUnwritableReportDirIsRefusedBeforeAnythingRuns(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertThat(run("--rules", "WU-7", "--report-dir", file.toString())).isEqualTo(2);
+        assertThat(err()).contains("cannot write reports to " + file, "not a directory");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
     void reportDirGetsBothReports(@TempDir Path dir) {
         assertThat(run("--rules", "CTX-", "--report-dir", dir.toString())).isZero();
         assertThat(dir.resolve("conformance-reference-in-process.json")).exists();
         assertThat(dir.resolve("conformance-reference-in-process.md")).exists();
         assertThat(out()).contains("reports written to " + dir.toAbsolutePath());
+        assertThat(dir.resolve("conformance-reference-in-process.md")).content().contains("Rules selected: CTX-");
     }
 }
