@@ -196,9 +196,10 @@ public final class CtxExtension implements ParameterResolver, AfterEachCallback 
                 context = testContext;
             }
             if (context != null) {
+                boolean awaitedByTest = context.tasksAwaited();
                 try {
                     context.awaitTasks(clock, settings.hangGuard());
-                    if (!context.tasksAwaited()) {
+                    if (!awaitedByTest) {
                         for (TestContext.Registration r : context.rejected()) {
                             AssertionError failure = new AssertionError("a task registered with the TestContext rejected and the test never awaited it: " + r);
                             r.failure().ifPresent(failure::initCause);

@@ -179,6 +179,20 @@ public final class WorkerHarness implements AutoCloseable {
         return new InvocationResult(invocation, client, record);
     }
 
+    /**
+     * Makes the origin answer {@code latency} of virtual time after each request (fail-open and every
+     * {@code env.fetch}, which the harness routes to the origin), so origin delays follow the virtual clock: the
+     * clock can run other timers meanwhile, and no real time is spent.
+     */
+    public WorkerHarness originLatency(Duration latency) {
+        Objects.requireNonNull(latency, "latency");
+        if (latency.isNegative()) {
+            throw new IllegalArgumentException("latency must not be negative: " + latency);
+        }
+        clock.externalLatency(description -> latency);
+        return this;
+    }
+
     /** Runs the clock by {@code duration} (end inclusive), bounded by the hang guard. */
     public void advanceBy(Duration duration) {
         drive(() -> clock.advanceBy(duration), "advancing the clock by " + duration, List.copyOf(started));
