@@ -657,11 +657,14 @@ public class InvocationImpl implements Invocation {
         return current;
     }
 
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    /** The first frame outside the runtime: where {@code waitUntil} was called (shown in hang reports). */
     private static List<StackTraceElement> callerSite() {
-        return StackWalker.getInstance().walk(frames -> frames
+        return WALKER.walk(frames -> frames
                 .filter(f -> !f.getClassName().startsWith("dev.ctxtestkit.runtime."))
                 .filter(f -> !f.getClassName().startsWith("java.util.concurrent."))
-                .limit(3)
+                .limit(1)
                 .map(StackWalker.StackFrame::toStackTraceElement)
                 .toList());
     }
