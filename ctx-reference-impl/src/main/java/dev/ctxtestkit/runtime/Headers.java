@@ -101,18 +101,37 @@ public final class Headers {
 
     private static String key(String name) {
         Objects.requireNonNull(name, "header name");
-        if (name.isEmpty()) {
-            throw new IllegalArgumentException("header name must not be empty");
+        if (!isToken(name)) {
+            throw new IllegalArgumentException("not a valid header name (RFC 9110 token): '" + printable(name) + "'");
         }
         return name.toLowerCase(Locale.ROOT);
     }
 
     private static String checkValue(String value) {
         Objects.requireNonNull(value, "header value");
-        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("header value must not contain CR or LF: " + value.replace("\r", "\\r").replace("\n", "\\n"));
+        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("header value must not contain CR, LF or NUL: " + printable(value));
         }
         return value;
+    }
+
+    /** Whether {@code s} is a non-empty RFC 9110 token (header names, methods). */
+    public static boolean isToken(String s) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String printable(String s) {
+        return s.replace("\r", "\\r").replace("\n", "\\n").replace("\0", "\\0");
     }
 
     @Override

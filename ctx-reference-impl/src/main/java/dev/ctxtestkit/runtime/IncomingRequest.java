@@ -12,7 +12,10 @@ import java.util.Objects;
 public record IncomingRequest(String method, String url, Headers headers, ByteSource body) {
 
     public IncomingRequest {
-        method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
+        method = Objects.requireNonNull(method, "method");
+        if (!Headers.isToken(method)) {
+            throw new IllegalArgumentException("not an HTTP method: '" + method + "'");
+        }
         Objects.requireNonNull(url, "url");
         headers = Objects.requireNonNull(headers, "headers").copy();
         body = body == null ? ByteSource.empty() : body;

@@ -19,10 +19,19 @@ public final class Limit {
         this.duration = duration;
     }
 
+    /** The longest finite limit: beyond it, use {@link #unlimited()}. */
+    public static final Duration MAX = Duration.ofDays(365);
+
+    /**
+     * @throws IllegalArgumentException unless {@code 0 < duration <= 365 days}
+     */
     public static Limit of(Duration duration) {
         Objects.requireNonNull(duration, "duration");
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("limit must be positive, got " + duration + " (use Limit.unlimited() for none)");
+        }
+        if (duration.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException("limit must be at most " + MAX + ", got " + duration + " (use Limit.unlimited() for none)");
         }
         return new Limit(duration);
     }
@@ -41,7 +50,7 @@ public final class Limit {
             return UNLIMITED;
         }
         try {
-            return t.chars().allMatch(Character::isDigit) && !t.isEmpty()
+            return !t.isEmpty() && t.chars().allMatch(c -> c >= '0' && c <= '9')
                     ? of(Duration.ofMillis(Long.parseLong(t)))
                     : of(Duration.parse(t));
         } catch (RuntimeException e) {

@@ -19,7 +19,7 @@ public final class Request {
     private Body body;
 
     public Request(String method, String url, Headers headers, Body body) {
-        this.method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
+        this.method = normalizeMethod(Objects.requireNonNull(method, "method"));
         this.url = Objects.requireNonNull(url, "url");
         URI parsed = URI.create(url);
         if (!parsed.isAbsolute()) {
@@ -27,6 +27,15 @@ public final class Request {
         }
         this.headers = Objects.requireNonNull(headers, "headers");
         this.body = Objects.requireNonNull(body, "body");
+    }
+
+    /** Fetch normalises only these methods to upper case; others keep their case. */
+    private static String normalizeMethod(String method) {
+        if (!Headers.isToken(method)) {
+            throw new IllegalArgumentException("not an HTTP method: '" + method + "'");
+        }
+        String upper = method.toUpperCase(Locale.ROOT);
+        return java.util.Set.of("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT").contains(upper) ? upper : method;
     }
 
     /** A {@code GET} without body. */

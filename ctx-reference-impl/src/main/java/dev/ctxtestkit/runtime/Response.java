@@ -16,9 +16,13 @@ public final class Response {
         if (status < 200 || status > 599) {
             throw new IllegalArgumentException("response status must be in 200..599, got " + status);
         }
+        Objects.requireNonNull(body, "body");
+        if ((status == 204 || status == 205 || status == 304) && body.length() != 0) {
+            throw new IllegalArgumentException("Response with null body status " + status + " cannot have body");
+        }
         this.status = status;
         this.headers = Objects.requireNonNull(headers, "headers");
-        this.body = Objects.requireNonNull(body, "body");
+        this.body = body;
     }
 
     /** {@code 200} with a UTF-8 text body and {@code Content-Type: text/plain;charset=UTF-8}. */

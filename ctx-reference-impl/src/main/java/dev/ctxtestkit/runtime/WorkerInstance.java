@@ -6,6 +6,7 @@ import dev.ctxtestkit.runtime.internal.InvocationImpl;
 import dev.ctxtestkit.runtime.internal.RuntimeConfig;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +30,7 @@ public final class WorkerInstance implements AutoCloseable {
     private final InvocationFactory invocations;
     private final AutoCloseable ownedLoop;
     private final AtomicLong ids = new AtomicLong();
+    private final java.util.Set<InvocationImpl> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private WorkerInstance(Builder builder) {
@@ -96,17 +98,26 @@ public final class WorkerInstance implements AutoCloseable {
             throw new IllegalStateException("this WorkerInstance is closed");
         }
         InvocationImpl invocation = invocations.create(config, ids.incrementAndGet(), spec);
+        running.add(invocation);
+        invocation.finished().whenComplete((record, error) -> running.remove(invocation));
         invocation.start();
         return invocation;
     }
 
-    /** Stops the instance's HTTP client and, if it created it, its event loop. Idempotent. */
+    /**
+     * Stops the instance's HTTP client and, if it created it, its event loop. Idempotent. Invocations still running
+     * are abandoned: their {@link Invocation#finished()} fails with a message naming what was pending, so nobody waits
+     * for a record that will never come. (The HTTP server's graceful shutdown drains them first.)
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        for (InvocationImpl invocation : List.copyOf(running)) {
+            invocation.abandon("the worker instance was closed");
+        }
         Http.close(config.http());
         if (ownedLoop != null) {
             try {

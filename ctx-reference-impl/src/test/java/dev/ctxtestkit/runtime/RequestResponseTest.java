@@ -22,13 +22,17 @@ class RequestResponseTest {
     class Requests {
 
         @Test
-        void methodIsUpperCasedAndUrlKept() {
-            Request request = new Request("patch", "http://worker.test/a?b=c", new Headers(), Body.empty());
+        void methodIsNormalisedAsFetchDoesAndUrlKept() {
+            Request request = new Request("put", "http://worker.test/a?b=c", new Headers(), Body.empty());
 
-            assertThat(request.method()).isEqualTo("PATCH");
+            assertThat(request.method()).isEqualTo("PUT");
             assertThat(request.url()).isEqualTo("http://worker.test/a?b=c");
             assertThat(request.uri().getRawQuery()).isEqualTo("b=c");
-            assertThat(request).hasToString("PATCH http://worker.test/a?b=c");
+            assertThat(request).hasToString("PUT http://worker.test/a?b=c");
+            // fetch upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT: "patch" stays as written.
+            assertThat(new Request("patch", "http://worker.test/", new Headers(), Body.empty()).method()).isEqualTo("patch");
+            assertThatThrownBy(() -> new Request("GE T", "http://worker.test/", new Headers(), Body.empty()))
+                    .hasMessageContaining("not an HTTP method");
         }
 
         @Test
@@ -174,10 +178,10 @@ class RequestResponseTest {
     class IncomingRequests {
 
         @Test
-        void ofAddsContentLengthAndUpperCasesTheMethod() {
+        void ofAddsContentLengthAndKeepsTheWireMethod() {
             IncomingRequest request = IncomingRequest.of("put", "http://worker.test/", new byte[7]);
 
-            assertThat(request.method()).isEqualTo("PUT");
+            assertThat(request.method()).as("methods are case-sensitive on the wire").isEqualTo("put");
             assertThat(request.headers().get("content-length")).isEqualTo("7");
             assertThat(request.body().length()).isEqualTo(7);
         }

@@ -32,6 +32,14 @@ public interface ConformanceTarget extends AutoCloseable {
      */
     List<Observation> run(Scenario scenario) throws Exception;
 
+    /**
+     * The longest one {@link #run} may take; the suite cuts a run off after it and fails the rule, so a hanging
+     * implementation costs one rule, not the whole run. Default: 5 minutes.
+     */
+    default java.time.Duration scenarioTimeout() {
+        return java.time.Duration.ofMinutes(5);
+    }
+
     @Override
     default void close() throws Exception {
     }

@@ -39,8 +39,10 @@ public record Observation(int invocation, ClientView response, List<OriginReques
         @Override
         public String toString() {
             String text = bodyText();
+            // Cut on a code point boundary: half a surrogate pair would make the report unwritable as UTF-8.
+            String shown = text.codePointCount(0, text.length()) > 200 ? text.substring(0, text.offsetByCodePoints(0, 200)) + "…" : text;
             return status + " " + headers + " body(" + body.length + " bytes" + (truncated ? ", truncated" : "") + ")="
-                    + (text.length() > 200 ? text.substring(0, 200) + "…" : text) + " at +" + completedAtMs + " ms";
+                    + shown + " at +" + completedAtMs + " ms";
         }
     }
 

@@ -23,8 +23,10 @@ public final class RuleEvaluator {
         for (RuleCheck check : rule.checks()) {
             List<Observation> observations;
             try {
-                observations = target.run(check.scenario());
-            } catch (Exception | AssertionError e) {
+                observations = runBounded(target, check);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
                 return new Verdict(rule, Verdict.Status.FAIL, failure(rule, check, "the target could not run the scenario: " + e, List.of()), since(start));
             }
             try {
@@ -36,6 +38,24 @@ public final class RuleEvaluator {
             }
         }
         return new Verdict(rule, Verdict.Status.PASS, "", since(start));
+    }
+
+    /** Runs the scenario on a thread of its own, cut off after the target's {@link ConformanceTarget#scenarioTimeout()}. */
+    private static List<Observation> runBounded(ConformanceTarget target, RuleCheck check) throws Throwable {
+        java.util.concurrent.FutureTask<List<Observation>> run = new java.util.concurrent.FutureTask<>(() -> target.run(check.scenario()));
+        Thread thread = new Thread(run, "ctx-conformance-scenario-" + check.scenario().name());
+        thread.setDaemon(true);
+        thread.start();
+        java.time.Duration timeout = target.scenarioTimeout();
+        try {
+            return run.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            thread.interrupt();
+            throw new java.util.concurrent.TimeoutException("the target did not return within " + timeout.toMillis()
+                    + " ms (its scenarioTimeout); it was cut off");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause();
+        }
     }
 
     /** Why {@code rule} does not apply to {@code target}, or null when it does. */

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.UniqueId;
@@ -63,6 +62,11 @@ class BreakConformanceEngineTest {
     /** A target whose run() never returns. */
     public static final class HangingTarget extends ReferenceTarget {
         @Override
+        public Duration scenarioTimeout() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
         public List<Observation> run(Scenario scenario) throws Exception {
             new CountDownLatch(1).await();
             return List.of();
@@ -80,7 +84,6 @@ class BreakConformanceEngineTest {
     // ------------------------------------------------------------------ discovery
 
     @Test
-    @Disabled("BUG: two unique-id selectors for rules of the same suite (an IDE's 'rerun failed tests') discover only the last one: configuredSuites is a map keyed by suite, put() overwrites")
     void twoRuleSelectorsOfTheConfiguredSuiteRunBothRules() {
         UniqueId suite = ENGINE.append("suite", "configured");
         EngineExecutionResults results = EngineTestKit.engine(ConformanceTestEngine.ENGINE_ID)
@@ -92,7 +95,6 @@ class BreakConformanceEngineTest {
     }
 
     @Test
-    @Disabled("BUG: same overwrite for an annotated suite class: selecting [suite:X]/[rule:WU-7] and [suite:X]/[rule:WU-9] runs only WU-9")
     void twoRuleSelectorsOfAnAnnotatedSuiteRunBothRules() {
         UniqueId suite = ENGINE.append("suite", TwoRulesSuite.class.getName());
         EngineExecutionResults results = EngineTestKit.engine(ConformanceTestEngine.ENGINE_ID)
@@ -102,7 +104,6 @@ class BreakConformanceEngineTest {
     }
 
     @Test
-    @Disabled("BUG: @ConformanceSuite(rules) entries are not trimmed (only the parameter/CLI path trims): ' WU-7 ' silently selects nothing")
     void annotationRuleIdsAreTrimmedLikeTheParameter() {
         EngineExecutionResults results = EngineTestKit.engine(ConformanceTestEngine.ENGINE_ID)
                 .selectors(selectClass(SpacedRulesSuite.class))
@@ -114,7 +115,6 @@ class BreakConformanceEngineTest {
     // ------------------------------------------------------------------ execution robustness
 
     @Test
-    @Disabled("BUG: an Error (not Exception/AssertionError) from a target's run() escapes RuleEvaluator and executeRule, aborts execute(): the suite never finishes and later rules never run")
     void anErrorFromTheTargetCostsOneRuleNotTheRestOfTheSuite() {
         EngineExecutionResults results = EngineTestKit.engine(ConformanceTestEngine.ENGINE_ID)
                 .configurationParameter(ConformanceTestEngine.TARGET_PARAMETER, ErrorOnThirdRunTarget.class.getName())
@@ -128,7 +128,6 @@ class BreakConformanceEngineTest {
     }
 
     @Test
-    @Disabled("BUG: the CLI ignores an engine-level failure (it only looks at containers below the engine) and exits 0 'no required rule failed' although most rules never ran")
     void cliDoesNotReportSuccessWhenTheRunCrashedMidway() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -139,7 +138,6 @@ class BreakConformanceEngineTest {
     }
 
     @Test
-    @Disabled("BUG: when the target's close() throws, the suite fails before the report is written: verdicts already computed are lost from --report-dir")
     void aTargetWhoseCloseThrowsStillGetsItsReport(@TempDir Path dir) {
         EngineTestKit.engine(ConformanceTestEngine.ENGINE_ID)
                 .configurationParameter(ConformanceTestEngine.TARGET_PARAMETER, CloseThrowsTarget.class.getName())
@@ -151,7 +149,6 @@ class BreakConformanceEngineTest {
     }
 
     @Test
-    @Disabled("WEAKNESS: nothing bounds a target's run(): one hanging scenario hangs the whole engine/CLI forever (the 'must not hang' contract is not enforced)")
     void aHangingTargetIsCutOffByTheEngine() {
         assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
             Verdict verdict = RuleEvaluator.evaluate(RuleCatalogue.byId("CTX-4").orElseThrow(), new HangingTarget());
@@ -160,7 +157,6 @@ class BreakConformanceEngineTest {
     }
 
     @Test
-    @Disabled("BUG: '--rules ,' (or '--rules=') names no rule but runs the whole catalogue, printing 'rules ,'")
     void cliRulesThatNameNothingAreBadUsage() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status = ConformanceMain.run(new String[] {"--rules", ","}, new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -171,7 +167,6 @@ class BreakConformanceEngineTest {
     // ------------------------------------------------------------------ report encoding
 
     @Test
-    @Disabled("BUG: ClientView.toString cuts the body at 200 UTF-16 units and can split a surrogate pair; the lone surrogate reaches the verdict, and Files.writeString(UTF-8) then throws, failing the whole report")
     void aFailureMessageWithAnEmojiAtTheCutStillProducesAReport(@TempDir Path dir) {
         String body = "a".repeat(199) + "\uD83D\uDE00 tail"; // the emoji straddles the 200-char cut
         Observation.ClientView view = new Observation.ClientView(200, Map.of(), body.getBytes(StandardCharsets.UTF_8), false, 0, 0);

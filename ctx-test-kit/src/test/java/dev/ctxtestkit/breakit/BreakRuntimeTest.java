@@ -34,7 +34,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -75,7 +74,6 @@ class BreakRuntimeTest {
     // ------------------------------------------------------------------ EVT-5 / ABT-1 on the scheduled path
 
     @Test
-    @Disabled("BUG: ctx.abort() in a scheduled handler throws NullPointerException (InvocationImpl.handlerFailed dereferences requestBody, null for scheduled events)")
     void abt1_evt5_abortInAScheduledHandlerThrowsInvocationAbortedException() {
         VirtualClock clock = new VirtualClock();
         AtomicReference<RuntimeException> thrown = new AtomicReference<>();
@@ -103,38 +101,18 @@ class BreakRuntimeTest {
     // ------------------------------------------------------------------ LIM-4: limits the loop cannot schedule
 
     @Test
-    @Disabled("BUG: Limit accepts durations > ~292 years; RealTimeEventLoop.schedule overflows Duration.toNanos() in invocationEnd and the invocation never finishes")
-    void lim4_aVeryLargeLimitStillLetsAnInvocationWithoutTasksFinish() throws Exception {
-        Limit thousandYears = Limit.of(Duration.ofDays(365L * 1000));
-        assertThat(Limit.parse("9223372036854775807")).as("also accepted by parse").isNotNull();
-        WorkerInstance instance = start(WorkerInstance.builder(Worker.fetchSync((request, env, ctx) -> Response.text("ok")))
-                .limit(thousandYears));
-
-        Invocation invocation = instance.fetch(IncomingRequest.get(URL));
-
-        assertThat(await(invocation.response(), 5).status()).isEqualTo(200);
-        drainLoop(instance);
-        assertThat(invocation.finished().toCompletableFuture().isDone())
-                .as("no task is pending, so the drain must have ended at invocation end (WU-11)").isTrue();
-    }
-
-    @Test
-    @Disabled("BUG: Limit.of(Duration.ofSeconds(Long.MAX_VALUE)) is accepted; under a VirtualClock invocationEnd throws DateTimeException/ArithmeticException out of runUntilIdle and the invocation never finishes")
-    void lim4_aVeryLargeLimitUnderTheVirtualClock() {
-        VirtualClock clock = new VirtualClock();
-        WorkerInstance instance = start(WorkerInstance.builder(Worker.fetchSync((request, env, ctx) -> Response.text("ok")))
-                .eventLoop(clock).limit(Limit.of(Duration.ofSeconds(Long.MAX_VALUE))));
-
-        Invocation invocation = instance.fetch(IncomingRequest.get(URL));
-        clock.runUntilIdle();
-
-        assertThat(invocation.finished().toCompletableFuture()).isCompleted();
+    void lim4_aLimitTheLoopCannotScheduleIsRefusedUpFrontWithAReason() {
+        // Found: a thousand-year limit used to overflow Duration.toNanos() inside invocationEnd and wedge the drain.
+        assertThatThrownBy(() -> Limit.of(Duration.ofDays(365L * 1000))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most").hasMessageContaining("Limit.unlimited()");
+        assertThatThrownBy(() -> Limit.of(Duration.ofSeconds(Long.MAX_VALUE))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Limit.parse("9223372036854775807")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Limit.of(Limit.MAX).duration()).hasValue(Limit.MAX);
     }
 
     // ------------------------------------------------------------------ CTX-7 / WU-11 / LIM-7 cross-thread races
 
     @Test
-    @Disabled("BUG: a waitUntil from another thread accepted while the invocation is draining can be silently dropped; its promised WARN is added after the record was built, so nobody ever sees it")
     void wu11_ctx7_crossThreadWaitUntilThatLosesTheRaceIsNeitherTrackedNorReported() {
         VirtualClock clock = new VirtualClock();
         CompletableFuture<Void> first = new CompletableFuture<>();
@@ -156,17 +134,19 @@ class BreakRuntimeTest {
         saved.get().waitUntil(second);
         clock.runDue();
 
+        // The accepted task keeps the invocation alive (WU-11) ...
+        assertThat(invocation.isFinished()).as("the second task is tracked, so the drain goes on").isFalse();
+        second.complete(null);
+        clock.runDue();
+
+        // ... and is in the record, with the CTX-8 warning about where it came from.
         InvocationRecord record = invocation.finished().toCompletableFuture().getNow(null);
         assertThat(record).isNotNull();
-        boolean tracked = record.tasks().size() == 2;
-        boolean reported = record.logsAt(LogLevel.WARN).stream().anyMatch(l -> l.message().contains("waitUntil()"));
-        assertThat(tracked || reported)
-                .as("the accepted task must be tracked (WU-11) or at least reported in the record; record:%n%s", record.timeline())
-                .isTrue();
+        assertThat(record.tasks()).hasSize(2);
+        assertThat(record.logsAt(LogLevel.WARN)).anyMatch(l -> l.message().contains("waitUntil() was called from thread"));
     }
 
     @Test
-    @Disabled("BUG: a timer set from another thread while the invocation drains is added to the cancel set only later on the loop; if the drain ends first the timer fires after the invocation finished (LIM-7, Env javadoc)")
     void lim7_timerSetFromAnotherThreadNeverFiresAfterTheInvocationFinished() {
         VirtualClock clock = new VirtualClock();
         CompletableFuture<Void> task = new CompletableFuture<>();
@@ -193,7 +173,6 @@ class BreakRuntimeTest {
     // ------------------------------------------------------------------ ERR-7 / ERR-10: record consistency
 
     @Test
-    @Disabled("BUG: an abort during the drain records outcome exception but keeps status 200; ERR-7's table and InvocationRecord's javadoc say no status after any exception")
     void err7_abortDuringTheDrainLeavesNoStatusNextToOutcomeException() {
         VirtualClock clock = new VirtualClock();
         WorkerInstance instance = start(WorkerInstance.builder(Worker.fetchSync((request, env, ctx) -> {
@@ -213,7 +192,6 @@ class BreakRuntimeTest {
     // ------------------------------------------------------------------ robustness: user streams that throw
 
     @Test
-    @Disabled("BUG: a response ByteSource whose read() throws synchronously escapes pump(); headers are sent, the body never ends and the invocation never finishes")
     void pt4_aResponseStreamThatThrowsSynchronouslyTruncatesTheBodyInsteadOfWedgingTheInvocation() throws Exception {
         ByteSource throwing = new ByteSource() {
             @Override
@@ -236,7 +214,6 @@ class BreakRuntimeTest {
     }
 
     @Test
-    @Disabled("BUG: IncomingRequest accepts an empty method; on fail-open OkHttp's Request.Builder throws synchronously inside handlerFailed, and the client never gets any response")
     void pt12_aRequestThatCannotBeForwardedStillGetsAnAnswer() throws Exception {
         WorkerInstance instance = start(WorkerInstance.builder(Worker.fetchSync((request, env, ctx) -> {
             ctx.passThroughOnException();
@@ -257,7 +234,6 @@ class BreakRuntimeTest {
     // ------------------------------------------------------------------ BODY-5: null-body statuses
 
     @Test
-    @Disabled("BUG: a 204 Response accepts a body, and the runtime writes its bytes to the client with no framing header (on a real connection that desyncs the stream)")
     void body5_a204NeverCarriesBodyBytes() throws Exception {
         Response noContent;
         try {
@@ -278,7 +254,6 @@ class BreakRuntimeTest {
     // ------------------------------------------------------------------ Headers: names are not validated
 
     @Test
-    @Disabled("BUG: Headers validates values but not names: CR/LF, ':' and spaces in a header name are accepted (fetch throws TypeError)")
     void headersRejectInvalidNames() {
         assertThatThrownBy(() -> new Headers().append("x-a\r\nset-cookie", "v")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Headers().set("bad name", "v")).isInstanceOf(IllegalArgumentException.class);
@@ -289,7 +264,6 @@ class BreakRuntimeTest {
     // ------------------------------------------------------------------ WorkerInstance.close with work in flight
 
     @Test
-    @Disabled("BUG: close() with an invocation still draining drops the loop's work; finished() never completes, so a caller awaiting the record hangs forever")
     void closeCompletesOrFailsTheRecordsOfInvocationsInFlight() throws Exception {
         WorkerInstance instance = WorkerInstance.builder(Worker.fetchSync((request, env, ctx) -> {
             ctx.waitUntil(new CompletableFuture<Void>());

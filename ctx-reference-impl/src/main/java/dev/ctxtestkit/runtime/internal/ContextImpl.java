@@ -15,8 +15,7 @@ public class ContextImpl implements Context {
 
     @Override
     public void waitUntil(CompletionStage<?> task) {
-        invocation.checkUsable("waitUntil");
-        invocation.onLoop(invocation.registration(task));
+        invocation.waitUntilFromContext(task);
     }
 
     @Override

@@ -53,10 +53,9 @@ public class FailOpenForwarder {
         Headers headers = forwardedHeaders(original, source);
         RequestBody requestBody = remainderBody(original.method(), body);
         RemainderBody remainder = requestBody instanceof RemainderBody r ? r : null;
-        okhttp3.Request request = new okhttp3.Request.Builder()
+        okhttp3.Request request = Http.exactRequest(headers)
                 .url(target)
                 .method(original.method(), requestBody)
-                .tag(Http.ExactHeaders.class, new Http.ExactHeaders(headers))
                 .build();
         EventLoop.ExternalOperation operation = config.loop().beginExternal("fail-open " + original.method() + " " + target);
         OkHttpClient http = config.http();
@@ -135,11 +134,7 @@ public class FailOpenForwarder {
         Headers headers = new Headers();
         String host = original.headers().get("host");
         headers.set("host", host != null ? host : source.getRawAuthority());
-        original.headers().forEach((name, value) -> {
-            if (!Http.NOT_FORWARDED.contains(name) && !name.equals("host")) {
-                headers.append(name, value);
-            }
-        });
+        Http.forwardable(original.headers()).forEach(headers::append);
         return headers;
     }
 

@@ -61,6 +61,37 @@ public final class Http {
     record ExactHeaders(Headers headers) {
     }
 
+    /**
+     * Starts an OkHttp request that goes out with exactly {@code headers}. OkHttp decompresses gzip transparently only
+     * when it added {@code Accept-Encoding} itself; giving it one (the client's, or {@code identity}) turns that off, so
+     * the origin's body is relayed byte for byte (PT-6), and the network interceptor then restores the exact headers.
+     */
+    static okhttp3.Request.Builder exactRequest(Headers headers) {
+        String acceptEncoding = headers.get("accept-encoding");
+        return new okhttp3.Request.Builder()
+                .header("Accept-Encoding", acceptEncoding != null ? acceptEncoding : "identity")
+                .tag(ExactHeaders.class, new ExactHeaders(headers));
+    }
+
+    /** The headers to forward: all but hop-by-hop ones, including any the {@code Connection} header names (RFC 9110 7.6.1). */
+    static Headers forwardable(Headers original) {
+        java.util.Set<String> connectionOptions = new java.util.HashSet<>();
+        for (String value : original.getAll("connection")) {
+            for (String option : value.split(",")) {
+                if (!option.isBlank()) {
+                    connectionOptions.add(option.trim().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        Headers kept = new Headers();
+        original.forEach((name, value) -> {
+            if (!NOT_FORWARDED.contains(name) && !connectionOptions.contains(name) && !name.equals("host")) {
+                kept.append(name, value);
+            }
+        });
+        return kept;
+    }
+
     static boolean forbidsBody(String method) {
         return method.equals("GET") || method.equals("HEAD");
     }

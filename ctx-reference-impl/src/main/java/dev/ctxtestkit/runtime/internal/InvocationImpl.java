@@ -89,6 +89,9 @@ public class InvocationImpl implements Invocation {
     protected boolean firstTaskFailureSeen;
     protected final List<LoggedException> exceptions = new ArrayList<>();
     protected final List<LogLine> logs = new ArrayList<>();
+    /** Guards what other threads touch: the end of the drain, reservations of off-loop registrations, the timers. */
+    private final Object lock = new Object();
+    private int reservedRegistrations;
     protected final Set<EventLoop.Cancellable> timers = new HashSet<>();
     protected EventLoop.Cancellable limitTimer;
     protected Outcome outcome = Outcome.OK;
@@ -187,6 +190,17 @@ public class InvocationImpl implements Invocation {
         }
     }
 
+    /**
+     * The worker instance closed while this invocation was still running: its record will never come, so
+     * {@link #finished()} fails with a message that names what was pending. Safe from any thread.
+     */
+    public void abandon(String why) {
+        if (!finished.isDone()) {
+            finished.completeExceptionally(new IllegalStateException(why + ": " + describe() + " had not finished; pending tasks: "
+                    + pendingTasks().stream().map(t -> "task#" + t.index() + " registered at " + t.registeredAtSite()).toList()));
+        }
+    }
+
     /** Starts the invocation on the loop. Called once by the worker instance. */
     public void start() {
         loop.execute(this::run);
@@ -252,40 +266,68 @@ public class InvocationImpl implements Invocation {
         failOpenFlag = true;
     }
 
-    Runnable registration(CompletionStage<?> task) {
+    /**
+     * {@code ctx.waitUntil} from any thread. On the loop it registers at once. From another thread it reserves a
+     * place synchronously, so that the drain cannot end before the task is registered on the loop (WU-11), or throws
+     * if the invocation has already finished (CTX-7).
+     */
+    void waitUntilFromContext(CompletionStage<?> task) {
+        checkUsable("waitUntil");
         List<StackTraceElement> site = config.captureSites() ? callerSite() : List.of();
-        boolean onLoop = loop.inEventLoop();
-        return () -> {
-            if (drainEnded) {
-                // Only reachable for a call from another thread that raced the end of the drain.
-                log(LogLevel.WARN, "waitUntil() called from another thread reached " + describe()
-                        + " after it had finished; the task is not tracked");
-                return;
-            }
-            if (!onLoop) {
-                log(LogLevel.WARN, "waitUntil() was called from thread '" + Thread.currentThread().getName()
-                        + "', not from the event loop (CTX-8); the task was registered on the loop afterwards");
-            }
+        if (loop.inEventLoop()) {
             registerTask(task, site);
-        };
+            return;
+        }
+        synchronized (lock) {
+            if (drainEnded) {
+                checkUsable("waitUntil");
+            }
+            reservedRegistrations++;
+        }
+        String thread = Thread.currentThread().getName();
+        loop.execute(() -> {
+            synchronized (lock) {
+                reservedRegistrations--;
+            }
+            if (drainEnded) {
+                return; // cancelled at the limit or aborted meanwhile: the task is cancelled with the rest
+            }
+            log(LogLevel.WARN, "waitUntil() was called from thread '" + thread + "', not from the event loop (CTX-8); "
+                    + "the task was registered on the loop afterwards");
+            registerTask(task, site);
+            checkDrained();
+        });
     }
 
+    /** An invocation-bound timer, from any thread: cancelled with the invocation's other non-task work (LIM-7). */
     EventLoop.Cancellable scheduleTimer(Duration delay, Runnable task) {
-        if (drainEnded) {
-            executor.countRefused();
-            return () -> { };
+        synchronized (lock) {
+            if (drainEnded) {
+                executor.countRefused();
+                return () -> { };
+            }
+            EventLoop.Cancellable[] scheduled = new EventLoop.Cancellable[1];
+            EventLoop.Cancellable handle = new EventLoop.Cancellable() {
+                @Override
+                public void cancel() {
+                    synchronized (lock) {
+                        timers.remove(this);
+                    }
+                    scheduled[0].cancel();
+                }
+            };
+            // Scheduled and recorded under the lock, so a timer that fires at once still finds itself in the set.
+            scheduled[0] = loop.schedule(delay, () -> {
+                synchronized (lock) {
+                    if (!timers.remove(handle)) {
+                        return; // cancelled, or the invocation finished (LIM-7)
+                    }
+                }
+                task.run();
+            });
+            timers.add(handle);
+            return handle;
         }
-        EventLoop.Cancellable[] self = new EventLoop.Cancellable[1];
-        // No finished-check here: cancelling the timers at the end of the drain is the one mechanism (LIM-7).
-        self[0] = loop.schedule(delay, () -> {
-            timers.remove(self[0]);
-            task.run();
-        });
-        onLoop(() -> timers.add(self[0]));
-        return () -> {
-            self[0].cancel();
-            onLoop(() -> timers.remove(self[0]));
-        };
     }
 
     protected void log(LogLevel level, String message) {
@@ -336,6 +378,9 @@ public class InvocationImpl implements Invocation {
                     .orElseThrow(() -> new UnsupportedOperationException("the worker has no scheduled handler"))
                     .scheduled(scheduledEvent, env, context);
         } catch (Throwable t) {
+            if (handlerStageOver) {
+                return; // ctx.abort() already failed the handler stage
+            }
             handlerStageOver = true;
             responseDone = true;
             recordHandlerException(t);
@@ -377,6 +422,12 @@ public class InvocationImpl implements Invocation {
         }
         handlerStageOver = true;
         recordHandlerException(t);
+        if (event != EventKind.FETCH) {
+            // A scheduled event has no request body and no client to answer.
+            responseDone = true;
+            invocationEnd();
+            return;
+        }
         requestBody.detach(DETACHED_AFTER_EXCEPTION);
         if (shouldFailOpen()) {
             startFailOpen();
@@ -392,6 +443,20 @@ public class InvocationImpl implements Invocation {
     }
 
     protected void startFailOpen() {
+        try {
+            forwardToOrigin();
+        } catch (RuntimeException e) {
+            // The request could not even be built (e.g. a method OkHttp refuses): answer PT-8's bare 500.
+            failOpen = new FailOpenRecord(config.origin() == null ? null : config.origin().toString(), java.util.OptionalInt.empty(), 0,
+                    "the request could not be forwarded: " + FailOpenForwarder.describe(e));
+            log(LogLevel.ERROR, "passThroughOnException: fail-open of " + describe() + " failed: " + failOpen.failure() + "; answered 500 with an empty body");
+            newFailOpenForwarder().answerFailedFallback(sink);
+            responseDone = true;
+            finishIfDone();
+        }
+    }
+
+    private void forwardToOrigin() {
         newFailOpenForwarder().forward(incoming, requestBody, sink, record -> onLoop(() -> {
             failOpen = record;
             if (!record.succeeded()) {
@@ -450,7 +515,14 @@ public class InvocationImpl implements Invocation {
     }
 
     private void pump(BodyReader reader) {
-        reader.read().whenComplete((chunk, error) -> onLoop(() -> {
+        CompletionStage<byte[]> next;
+        try {
+            next = reader.read();
+        } catch (RuntimeException e) {
+            responseBodyFailed(e);
+            return;
+        }
+        next.whenComplete((chunk, error) -> onLoop(() -> {
             if (responseDone) {
                 return;
             }
@@ -557,7 +629,11 @@ public class InvocationImpl implements Invocation {
 
     /** WU-11: the drain ends only when no task is pending. */
     protected void checkDrained() {
-        if (phase == Phase.DRAINING && !drainEnded && pendingTasks == 0) {
+        int reserved;
+        synchronized (lock) {
+            reserved = reservedRegistrations;
+        }
+        if (phase == Phase.DRAINING && !drainEnded && pendingTasks == 0 && reserved == 0) {
             endDrain(aborted ? FinishReason.ABORTED : FinishReason.DRAINED);
         }
     }
@@ -600,16 +676,19 @@ public class InvocationImpl implements Invocation {
         } else {
             exceptions.add(LoggedException.of(LoggedException.ASYNC, exception));
             outcome = Outcome.EXCEPTION;
+            status = null; // ERR-7: no status after an abort, even one during the drain (ABT-5)
         }
         invocationEnd();
         endDrain(FinishReason.ABORTED);
     }
 
     protected void endDrain(FinishReason reason) {
-        if (drainEnded) {
-            return;
+        synchronized (lock) {
+            if (drainEnded || (reason == FinishReason.DRAINED && reservedRegistrations > 0)) {
+                return;
+            }
+            drainEnded = true;
         }
-        drainEnded = true;
         finishReason = reason;
         finishedAt = now();
         phase = Phase.FINISHED;
@@ -623,10 +702,12 @@ public class InvocationImpl implements Invocation {
 
     /** LIM-7: timers that are not tasks die with the invocation. */
     protected void cancelNonTaskWork() {
-        for (EventLoop.Cancellable timer : List.copyOf(timers)) {
-            timer.cancel();
+        List<EventLoop.Cancellable> cancelled;
+        synchronized (lock) {
+            cancelled = List.copyOf(timers);
+            timers.clear();
         }
-        timers.clear();
+        cancelled.forEach(EventLoop.Cancellable::cancel);
     }
 
     /** LIM-9: continuations scheduled on the invocation's executor never run after it finished. */

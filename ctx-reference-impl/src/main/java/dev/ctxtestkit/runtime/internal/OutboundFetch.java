@@ -51,17 +51,12 @@ public final class OutboundFetch {
         }
         Headers headers = new Headers();
         headers.set("host", uri.getRawAuthority());
-        request.headers().forEach((name, value) -> {
-            if (!Http.NOT_FORWARDED.contains(name) && !name.equals("host")) {
-                headers.append(name, value);
-            }
-        });
+        Http.forwardable(request.headers()).forEach(headers::append);
         RequestBody requestBody = Http.forbidsBody(request.method()) ? null
                 : body.length == 0 && !Http.requiresBody(request.method()) ? null : RequestBody.create(body);
-        okhttp3.Request outbound = new okhttp3.Request.Builder()
+        okhttp3.Request outbound = Http.exactRequest(headers)
                 .url(url)
                 .method(request.method(), requestBody)
-                .tag(Http.ExactHeaders.class, new Http.ExactHeaders(headers))
                 .build();
         EventLoop.ExternalOperation operation = config.loop().beginExternal("fetch " + request.method() + " " + request.url());
         config.http().newCall(outbound).enqueue(new Callback() {

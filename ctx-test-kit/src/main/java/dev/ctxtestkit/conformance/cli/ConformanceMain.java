@@ -50,7 +50,8 @@ public final class ConformanceMain {
             "  --list             list the rule catalogue (or the --rules selection) and exit",
             "  --help             show this help",
             "",
-            "exit status: 0 no required rule failed; 1 a required rule failed; 2 bad usage or the target could not start");
+            "exit status: 0 no required rule failed; 1 a required rule failed; 2 bad usage or the target could not start;",
+            "             3 the run did not complete (the target crashed, or the report could not be written)");
 
     private ConformanceMain() {
     }
@@ -74,7 +75,13 @@ public final class ConformanceMain {
             out.println(USAGE);
             return 0;
         }
-        RuleFilter filter = RuleFilter.parse(options.rules);
+        RuleFilter filter;
+        try {
+            filter = RuleFilter.parse(options.rules);
+        } catch (IllegalArgumentException e) {
+            err.println("ctx-conformance: --rules " + e.getMessage());
+            return 2;
+        }
         List<Rule> selected = RuleCatalogue.all().stream().filter(filter::accepts).toList();
         if (selected.isEmpty()) {
             err.println("ctx-conformance: no rule matched '" + options.rules + "'; rule ids look like WU-7, sections like WU (see --list)");
@@ -123,15 +130,12 @@ public final class ConformanceMain {
         Launcher launcher = LauncherFactory.create();
         launcher.execute(discovery, printer);
 
-        if (printer.suiteFailure != null) {
-            err.println("ctx-conformance: the run failed: " + printer.suiteFailure);
-            return 2;
-        }
         out.println();
         List<Verdict> verdicts = printer.verdicts;
-        if (verdicts.isEmpty()) {
-            err.println("ctx-conformance: the engine reported no rule (is another junit-platform engine filter in the way?)");
-            return 2;
+        if (printer.suiteFailure != null || verdicts.size() != selected.size()) {
+            err.println("ctx-conformance: the run did not complete: " + verdicts.size() + " of " + selected.size() + " rules reported"
+                    + (printer.suiteFailure == null ? "" : "; " + printer.suiteFailure));
+            return 3;
         }
         ConformanceReport report = ConformanceReport.of(target, verdicts, filter.toString());
         out.println(report.totalsLine());
@@ -183,8 +187,9 @@ public final class ConformanceMain {
         public void executionFinished(TestIdentifier test, TestExecutionResult result) {
             Optional<Rule> rule = ruleOf(test);
             if (rule.isEmpty()) {
-                if (result.getStatus() == TestExecutionResult.Status.FAILED && test.getUniqueIdObject().getSegments().size() > 1) {
-                    suiteFailure = result.getThrowable().map(Throwable::toString).orElse("unknown error");
+                if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                    String failure = result.getThrowable().map(Throwable::toString).orElse(result.getStatus().toString());
+                    suiteFailure = suiteFailure == null ? failure : suiteFailure + "; " + failure;
                 }
                 return;
             }

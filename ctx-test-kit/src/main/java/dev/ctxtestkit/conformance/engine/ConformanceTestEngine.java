@@ -11,11 +11,9 @@ import dev.ctxtestkit.conformance.report.ConformanceReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
@@ -87,59 +85,46 @@ public final class ConformanceTestEngine implements TestEngine {
         RuleFilter configuredRules = RuleFilter.parse(request.getConfigurationParameters().get(RULES_PARAMETER).orElse(null));
         Predicate<String> classNames = className -> request.getFiltersByType(ClassNameFilter.class).stream()
                 .allMatch(filter -> filter.apply(className).included());
-        Set<Class<?>> suites = new LinkedHashSet<>();
-        Map<String, RuleFilter> configuredSuites = new LinkedHashMap<>();
-
+        // suite key (class name, or CONFIGURED) -> which of its rules were selected; several selectors add up (an IDE
+        // rerunning two failed rules sends two unique ids).
+        Map<String, RuleFilter> selected = new LinkedHashMap<>();
         for (ClassSelector selector : request.getSelectorsByType(ClassSelector.class)) {
             ReflectionSupport.tryToLoadClass(selector.getClassName()).toOptional()
-                    .filter(ConformanceTestEngine::isSuite).ifPresent(suites::add);
+                    .filter(ConformanceTestEngine::isSuite).ifPresent(type -> selected.merge(type.getName(), RuleFilter.all(), RuleFilter::or));
         }
         for (PackageSelector selector : request.getSelectorsByType(PackageSelector.class)) {
-            suites.addAll(ReflectionSupport.findAllClassesInPackage(selector.getPackageName(), ConformanceTestEngine::isSuite, classNames));
+            ReflectionSupport.findAllClassesInPackage(selector.getPackageName(), ConformanceTestEngine::isSuite, classNames)
+                    .forEach(type -> selected.merge(type.getName(), RuleFilter.all(), RuleFilter::or));
         }
         for (ClasspathRootSelector selector : request.getSelectorsByType(ClasspathRootSelector.class)) {
-            suites.addAll(ReflectionSupport.findAllClassesInClasspathRoot(selector.getClasspathRoot(), ConformanceTestEngine::isSuite, classNames));
+            ReflectionSupport.findAllClassesInClasspathRoot(selector.getClasspathRoot(), ConformanceTestEngine::isSuite, classNames)
+                    .forEach(type -> selected.merge(type.getName(), RuleFilter.all(), RuleFilter::or));
         }
         for (UniqueIdSelector selector : request.getSelectorsByType(UniqueIdSelector.class)) {
-            List<UniqueId.Segment> segments = selector.getUniqueId().getSegments();
             if (!selector.getUniqueId().hasPrefix(uniqueId)) {
                 continue;
             }
-            if (segments.size() == 1) {
-                configuredSuites.put(CONFIGURED, configuredRules);
-                continue;
-            }
-            String suite = segments.get(1).getValue();
+            List<UniqueId.Segment> segments = selector.getUniqueId().getSegments();
             RuleFilter rules = segments.size() > 2 ? RuleFilter.of(List.of(segments.get(2).getValue())) : RuleFilter.all();
-            if (suite.equals(CONFIGURED)) {
-                configuredSuites.put(CONFIGURED, configuredRules.and(rules));
+            if (segments.size() == 1 || segments.get(1).getValue().equals(CONFIGURED)) {
+                selected.merge(CONFIGURED, rules, RuleFilter::or);
             } else {
-                ReflectionSupport.tryToLoadClass(suite).toOptional().filter(ConformanceTestEngine::isSuite).ifPresent(type -> {
-                    if (segments.size() > 2) {
-                        configuredSuites.put(type.getName(), rules);
-                    } else {
-                        suites.add(type);
-                    }
-                });
+                ReflectionSupport.tryToLoadClass(segments.get(1).getValue()).toOptional().filter(ConformanceTestEngine::isSuite)
+                        .ifPresent(type -> selected.merge(type.getName(), rules, RuleFilter::or));
             }
         }
 
         String targetName = request.getConfigurationParameters().get(TARGET_PARAMETER).orElse(null);
-        configuredSuites.forEach((key, rules) -> {
+        selected.forEach((key, rules) -> {
             if (key.equals(CONFIGURED)) {
                 UniqueId id = uniqueId.append(SuiteDescriptor.SEGMENT, CONFIGURED);
                 addSuite(engine, new SuiteDescriptor(id, "conformance (" + (targetName == null ? "default target" : targetName) + ")", null,
-                        () -> TargetFactory.create(targetName)), rules);
+                        () -> TargetFactory.create(targetName)), configuredRules.and(rules));
             } else {
                 Class<?> type = ReflectionSupport.tryToLoadClass(key).toOptional().orElseThrow();
                 addSuite(engine, suiteFor(uniqueId, type), rules.and(annotationRules(type)).and(configuredRules));
             }
         });
-        for (Class<?> type : suites) {
-            if (!configuredSuites.containsKey(type.getName())) {
-                addSuite(engine, suiteFor(uniqueId, type), annotationRules(type).and(configuredRules));
-            }
-        }
         return engine;
     }
 
@@ -174,7 +159,14 @@ public final class ConformanceTestEngine implements TestEngine {
         Optional<Path> reportDir = request.getConfigurationParameters().get(REPORT_DIR_PARAMETER).map(Path::of);
         listener.executionStarted(engine);
         for (TestDescriptor child : engine.getChildren()) {
-            executeSuite((SuiteDescriptor) child, listener, reportDir);
+            try {
+                executeSuite((SuiteDescriptor) child, listener, reportDir);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                // executeSuite reports its own failures; this is a last resort so the run always finishes.
+                listener.executionFinished(child, TestExecutionResult.failed(e));
+            }
         }
         listener.executionFinished(engine, TestExecutionResult.successful());
     }
@@ -189,24 +181,39 @@ public final class ConformanceTestEngine implements TestEngine {
             return;
         }
         List<Verdict> verdicts = new ArrayList<>();
-        try (ConformanceTarget closing = target) {
+        Throwable problem = null;
+        try {
             for (TestDescriptor child : suite.getChildren()) {
-                verdicts.add(executeRule((RuleDescriptor) child, closing, listener));
+                verdicts.add(executeRule((RuleDescriptor) child, target, listener));
             }
-        } catch (Exception e) {
-            listener.executionFinished(suite, TestExecutionResult.failed(new IllegalStateException("closing target " + target.name() + " failed", e)));
-            return;
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            problem = e;
         }
+        // The report comes before closing the target, so a failing close() cannot lose verdicts already computed.
         if (reportDir.isPresent()) {
             try {
                 ConformanceReport.of(target, verdicts, suite.selection()).writeTo(reportDir.get());
             } catch (Exception e) {
-                listener.executionFinished(suite, TestExecutionResult.failed(new IllegalStateException("writing the report to " + reportDir.get()
-                        + " failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), e)));
-                return;
+                problem = addProblem(problem, new IllegalStateException("writing the report to " + reportDir.get()
+                        + " failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), e));
             }
         }
-        listener.executionFinished(suite, TestExecutionResult.successful());
+        try {
+            target.close();
+        } catch (Exception e) {
+            problem = addProblem(problem, new IllegalStateException("closing target " + target.name() + " failed: " + e, e));
+        }
+        listener.executionFinished(suite, problem == null ? TestExecutionResult.successful() : TestExecutionResult.failed(problem));
+    }
+
+    private static Throwable addProblem(Throwable first, Throwable next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 
     private static Verdict executeRule(RuleDescriptor descriptor, ConformanceTarget target, EngineExecutionListener listener) {
@@ -214,7 +221,9 @@ public final class ConformanceTestEngine implements TestEngine {
         Verdict verdict;
         try {
             verdict = RuleEvaluator.evaluate(rule, target);
-        } catch (RuntimeException | AssertionError e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
             // A bug in a check or a report must cost one rule, never the rest of the suite.
             java.io.StringWriter trace = new java.io.StringWriter();
             e.printStackTrace(new java.io.PrintWriter(trace));

@@ -20,14 +20,28 @@ public final class RuleFilter {
         return new RuleFilter(rule -> true, "all rules");
     }
 
+    /**
+     * @param commaSeparated ids and sections, or null/blank for all rules
+     * @throws IllegalArgumentException if it is not blank but names nothing (such as {@code ","})
+     */
     public static RuleFilter parse(String commaSeparated) {
         if (commaSeparated == null || commaSeparated.isBlank()) {
             return all();
         }
-        return of(Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+        List<String> patterns = Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (patterns.isEmpty()) {
+            throw new IllegalArgumentException("'" + commaSeparated + "' names no rule");
+        }
+        return of(patterns);
     }
 
-    public static RuleFilter of(List<String> patterns) {
+    /** Either filter's rules. */
+    RuleFilter or(RuleFilter other) {
+        return new RuleFilter(predicate.or(other.predicate), description + "," + other.description);
+    }
+
+    public static RuleFilter of(List<String> rawPatterns) {
+        List<String> patterns = rawPatterns.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
         if (patterns.isEmpty()) {
             return all();
         }

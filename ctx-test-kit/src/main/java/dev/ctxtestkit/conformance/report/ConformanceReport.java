@@ -100,8 +100,9 @@ public final class ConformanceReport {
         String base = "conformance-" + slug(target);
         Path json = dir.resolve(base + ".json");
         Path markdown = dir.resolve(base + ".md");
-        Files.writeString(json, toJson(), StandardCharsets.UTF_8);
-        Files.writeString(markdown, toMarkdown(), StandardCharsets.UTF_8);
+        // getBytes replaces anything unencodable instead of throwing: a report is never lost to one odd character.
+        Files.write(json, toJson().getBytes(StandardCharsets.UTF_8));
+        Files.write(markdown, toMarkdown().getBytes(StandardCharsets.UTF_8));
         return List.of(json, markdown);
     }
 
