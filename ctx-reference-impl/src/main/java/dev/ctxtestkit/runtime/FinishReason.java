@@ -7,5 +7,7 @@ public enum FinishReason {
     /** The limit hit and pending tasks were cancelled (LIM-5, LIM-9). */
     LIMIT,
     /** {@code ctx.abort()} ended the drain (ABT-2). */
-    ABORTED
+    ABORTED,
+    /** The server shut down and its grace period ran out before the tasks settled; they were cancelled. */
+    SHUTDOWN
 }

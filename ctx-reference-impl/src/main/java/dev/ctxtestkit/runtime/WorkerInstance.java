@@ -42,7 +42,7 @@ public final class WorkerInstance implements AutoCloseable {
             loop = owned;
         }
         this.ownedLoop = owned;
-        OkHttpClient http = Http.newClient();
+        OkHttpClient http = Http.newClient(builder.outboundTimeout);
         this.config = new RuntimeConfig(loop, builder.origin, builder.globalOutbound, builder.limit,
                 Map.copyOf(builder.bindings), http, builder.captureSites);
         this.invocations = builder.invocationFactory;
@@ -137,6 +137,7 @@ public final class WorkerInstance implements AutoCloseable {
         private Limit limit = Limit.DEFAULT;
         private final Map<String, Object> bindings = new LinkedHashMap<>();
         private boolean captureSites = true;
+        private java.time.Duration outboundTimeout = java.time.Duration.ofSeconds(30);
         private InvocationFactory invocationFactory = InvocationFactory.DEFAULT;
 
         private Builder(Worker worker) {
@@ -174,6 +175,18 @@ public final class WorkerInstance implements AutoCloseable {
             if (bindings.putIfAbsent(name, value) != null) {
                 throw new IllegalArgumentException("binding '" + name + "' is already defined");
             }
+            return this;
+        }
+
+        /**
+         * How long fail-open and {@code env.fetch} wait for the origin to connect, and between bytes when reading or
+         * writing (30 s by default); after it, a fail-open answers PT-8's bare 500.
+         */
+        public Builder outboundTimeout(java.time.Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("outboundTimeout must be positive: " + timeout);
+            }
+            this.outboundTimeout = timeout;
             return this;
         }
 

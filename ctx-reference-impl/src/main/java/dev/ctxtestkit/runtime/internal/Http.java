@@ -17,15 +17,24 @@ public final class Http {
     private Http() {
     }
 
-    /** A client for one worker instance; close it with {@link #close(OkHttpClient)}. */
+    /** A client for one worker instance, with 30 s read/write timeouts; close it with {@link #close(OkHttpClient)}. */
     public static OkHttpClient newClient() {
+        return newClient(Duration.ofSeconds(30));
+    }
+
+    /**
+     * A client whose connects, reads and writes each give up after {@code timeout} (connects after at most 10 s):
+     * a stalled origin cannot hold an invocation forever.
+     */
+    public static OkHttpClient newClient(Duration timeout) {
+        Duration connect = timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
         return new OkHttpClient.Builder()
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .retryOnConnectionFailure(false)
-                .connectTimeout(Duration.ofSeconds(10))
-                .readTimeout(Duration.ofSeconds(30))
-                .writeTimeout(Duration.ofSeconds(30))
+                .connectTimeout(connect)
+                .readTimeout(timeout)
+                .writeTimeout(timeout)
                 .addNetworkInterceptor(Http::sendExactHeaders)
                 .build();
     }

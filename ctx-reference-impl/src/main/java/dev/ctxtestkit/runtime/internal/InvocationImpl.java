@@ -201,6 +201,51 @@ public class InvocationImpl implements Invocation {
         }
     }
 
+    /**
+     * The client went away (ERR-8): safe from any thread, idempotent. Before the response is complete this is an
+     * invocation end (LIM-1, case 3) with outcome {@code canceled} (ERR-6); the tasks go on under the limit.
+     */
+    public void clientDisconnected(Throwable cause) {
+        onLoop(() -> {
+            if (responseDone || event != EventKind.FETCH) {
+                return;
+            }
+            log(LogLevel.WARN, "the client disconnected before the response was complete: " + FailOpenForwarder.describe(cause));
+            boolean beforeResponse = !handlerStageOver || !headersSent;
+            handlerStageOver = true;
+            responseDone = true;
+            if (beforeResponse || outcome == Outcome.OK) {
+                outcome = Outcome.CANCELED;
+            }
+            status = null;
+            requestBody.detach("Can't read from request stream because client disconnected.");
+            invocationEnd();
+            finishIfDone();
+        });
+    }
+
+    /**
+     * The server is shutting down and the grace period is over: cancel what is still pending, as at the limit, and
+     * end the drain. Safe from any thread; no effect on a finished invocation.
+     */
+    public void cancelForShutdown() {
+        onLoop(() -> {
+            if (drainEnded) {
+                return;
+            }
+            cancelPendingTasks();
+            log(LogLevel.WARN, "the server shut down before these waitUntil() tasks completed; they have been cancelled");
+            if (invocationEndAt == null) {
+                invocationEnd();
+            }
+            if (!responseDone) {
+                responseDone = true;
+                sink.fail(new IllegalStateException("the server shut down"));
+            }
+            endDrain(FinishReason.SHUTDOWN);
+        });
+    }
+
     /** Starts the invocation on the loop. Called once by the worker instance. */
     public void start() {
         loop.execute(this::run);
@@ -241,6 +286,7 @@ public class InvocationImpl implements Invocation {
             case DRAINED -> "drained";
             case LIMIT -> "cancelled at the limit";
             case ABORTED -> "aborted";
+            case SHUTDOWN -> "cancelled at shutdown";
         };
     }
 
