@@ -52,6 +52,8 @@ public interface ConformanceTarget extends AutoCloseable {
         /** Observations carry the invocation record (ERR-10): in-process-only rules can be checked. */
         INVOCATION_RECORD,
         /** The scenario's {@code limit} is honoured (LIM-4). */
-        CONFIGURABLE_LIMIT
+        CONFIGURABLE_LIMIT,
+        /** The scenario's {@code props} reach {@code ctx.props} as the caller's value (CTX-4); a plain HTTP client cannot. */
+        CALLER_PROPS
     }
 }

@@ -11,6 +11,8 @@ import java.util.ServiceLoader;
 public final class TargetFactory {
     /** The name of the built-in in-process reference target. */
     public static final String REFERENCE = "reference";
+    /** The reference served over real HTTP by its server, observed black-box through the probe protocol. */
+    public static final String REFERENCE_HTTP = "reference-http";
 
     private TargetFactory() {
     }
@@ -35,9 +37,12 @@ public final class TargetFactory {
         if (trimmed.equals(REFERENCE)) {
             return new ReferenceTarget();
         }
+        if (trimmed.equals(REFERENCE_HTTP)) {
+            return new dev.ctxtestkit.conformance.target.ReferenceHttpTarget();
+        }
         if (!trimmed.contains(".")) {
-            throw new IllegalArgumentException("unknown target '" + trimmed + "': expected '" + REFERENCE
-                    + "' or the fully qualified class name of a ConformanceTarget (workerd and HTTP targets are not available yet)");
+            throw new IllegalArgumentException("unknown target '" + trimmed + "': expected '" + REFERENCE + "', '" + REFERENCE_HTTP
+                    + "' or the fully qualified class name of a ConformanceTarget (a workerd target is not available yet)");
         }
         try {
             Class<?> type = Class.forName(trimmed, true, Thread.currentThread().getContextClassLoader());

@@ -40,14 +40,24 @@ public final class JavaProbe {
     /** The host beacons name; with a global outbound configured it does not matter where it points. */
     public static final String BEACON_ORIGIN = "http://probe-beacons.invalid";
 
+    /** The header that carries a run's id, on probe requests and on the beacons they cause. */
+    public static final String RUN_HEADER = "x-ctx-run";
+
     private final Scenario scenario;
+    private final String runId;
     private final AtomicInteger invocations = new AtomicInteger();
     private final Set<Context> seenContexts = Collections.newSetFromMap(new IdentityHashMap<>());
     private final List<CompletableFuture<Void>> held = new ArrayList<>();
     private Context savedCtx;
 
     public JavaProbe(Scenario scenario) {
+        this(scenario, null);
+    }
+
+    /** A probe whose beacons carry {@value #RUN_HEADER}{@code : runId}, so a shared origin can tell runs apart. */
+    public JavaProbe(Scenario scenario, String runId) {
         this.scenario = scenario;
+        this.runId = runId;
     }
 
     /** The probe as a worker, in the scenario's form (EVT-5). */
@@ -263,8 +273,11 @@ public final class JavaProbe {
             body.put("tag", tag);
             body.put("invocation", invocation);
             body.put("thread", Thread.currentThread().getName());
-            Request beacon = new Request("POST", BEACON_ORIGIN + BEACON_PREFIX + tag,
-                    Headers.of("content-type", "application/json"), Body.of(Json.write(body)));
+            Headers headers = Headers.of("content-type", "application/json");
+            if (runId != null) {
+                headers.set(RUN_HEADER, runId);
+            }
+            Request beacon = new Request("POST", BEACON_ORIGIN + BEACON_PREFIX + tag, headers, Body.of(Json.write(body)));
             return env.fetch(beacon).thenAccept(response -> { });
         }
 

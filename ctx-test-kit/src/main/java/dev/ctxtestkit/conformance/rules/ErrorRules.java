@@ -89,7 +89,7 @@ final class ErrorRules {
                                 (obs, t) -> expectOutcomeAndStatus(first(obs), Outcome.EXCEPTION, -1))
                         .build(),
                 rule("ERR-8", "Client disconnect").http().all()
-                        .notImplemented("a client disconnect needs the HTTP front end (issue: HTTP front end for the reference runtime)")
+                        .notImplemented("no scenario makes the client disconnect yet; the reference's handling (outcome canceled, tasks go on) is covered by the WorkerServer tests")
                         .hint("cancel non-task work on disconnect; tasks continue under the limit").build(),
                 rule("ERR-9", "The Java reference's response to an uncaught exception").http().java().profiles(Profile.REFERENCE)
                         .hint("answer 500 with body 'Internal Server Error' and Connection: close")

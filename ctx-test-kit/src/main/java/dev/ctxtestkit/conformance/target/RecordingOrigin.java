@@ -24,7 +24,16 @@ public final class RecordingOrigin extends Dispatcher {
     private final Clock clock;
     private final Scenario.OriginSpec spec;
     private final List<OriginRequest> received = new ArrayList<>();
+    private final Map<String, Scenario.OriginSpec> runSpecs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, List<Arrival>> runs = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Instant since;
+
+    /** A request of a run, with its arrival instant; made into an {@link OriginRequest} once the run's timeline is known. */
+    public record Arrival(Instant at, String method, String target, Map<String, List<String>> headers, byte[] body, String beaconTag) {
+        public OriginRequest relativeTo(Instant start) {
+            return new OriginRequest(method, target, headers, body, Duration.between(start, at).toMillis(), beaconTag);
+        }
+    }
 
     public RecordingOrigin(Clock clock, Scenario.OriginSpec spec) {
         this.clock = clock;
@@ -37,6 +46,27 @@ public final class RecordingOrigin extends Dispatcher {
         this.since = start;
     }
 
+    /**
+     * Starts recording the requests that carry {@code x-ctx-run: runId} separately, answered as {@code spec} says: how
+     * several runs share one origin (over HTTP).
+     */
+    public void startRun(String runId, Scenario.OriginSpec runSpec) {
+        runSpecs.put(runId, runSpec);
+        runs.put(runId, java.util.Collections.synchronizedList(new ArrayList<>()));
+    }
+
+    /** Stops recording {@code runId} and returns what arrived for it, in order. */
+    public List<Arrival> endRun(String runId) {
+        runSpecs.remove(runId);
+        List<Arrival> arrivals = runs.remove(runId);
+        if (arrivals == null) {
+            return List.of();
+        }
+        synchronized (arrivals) {
+            return List.copyOf(arrivals);
+        }
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String target = request.getTarget();
@@ -44,17 +74,26 @@ public final class RecordingOrigin extends Dispatcher {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         request.getHeaders().forEach(pair -> headers.computeIfAbsent(pair.getFirst().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(pair.getSecond()));
         byte[] body = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
-        long at = Duration.between(since, clock.instant()).toMillis();
-        synchronized (received) {
-            received.add(new OriginRequest(request.getMethod(), target, headers, body, at, tag));
+        Instant now = clock.instant();
+        List<String> runHeader = headers.get(JavaProbe.RUN_HEADER);
+        String run = runHeader == null ? null : runHeader.get(0);
+        List<Arrival> runArrivals = run == null ? null : runs.get(run);
+        Scenario.OriginSpec answer = spec;
+        if (runArrivals != null) {
+            runArrivals.add(new Arrival(now, request.getMethod(), target, headers, body, tag));
+            answer = runSpecs.getOrDefault(run, spec);
+        } else {
+            synchronized (received) {
+                received.add(new OriginRequest(request.getMethod(), target, headers, body, Duration.between(since, now).toMillis(), tag));
+            }
         }
         if (tag != null) {
             return new MockResponse.Builder().code(204).build();
         }
         return new MockResponse.Builder()
-                .code(spec.status() == 0 ? 299 : spec.status())
+                .code(answer.status() == 0 ? 299 : answer.status())
                 .setHeader(Scenario.OriginSpec.MARKER_HEADER, "1")
-                .body(spec.body())
+                .body(answer.body())
                 .build();
     }
 

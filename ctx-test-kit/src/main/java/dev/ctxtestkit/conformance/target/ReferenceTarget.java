@@ -69,7 +69,7 @@ public class ReferenceTarget implements ConformanceTarget {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.INVOCATION_RECORD, Capability.CONFIGURABLE_LIMIT);
+        return EnumSet.of(Capability.INVOCATION_RECORD, Capability.CONFIGURABLE_LIMIT, Capability.CALLER_PROPS);
     }
 
     @Override
