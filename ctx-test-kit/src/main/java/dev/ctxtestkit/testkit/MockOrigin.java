@@ -89,7 +89,10 @@ public final class MockOrigin implements AutoCloseable {
         return enqueue(new MockResponse.Builder().code(status).body(body).build());
     }
 
-    /** Answers every request whose path starts with {@code pathPrefix} with {@code response}, without consuming it. */
+    /**
+     * Answers every request whose path starts with {@code pathPrefix} with {@code response}, without consuming it; when
+     * several routes match, the longest prefix wins.
+     */
     public MockOrigin route(String pathPrefix, MockResponse response) {
         synchronized (lock) {
             routes.put(Objects.requireNonNull(pathPrefix, "pathPrefix"), Objects.requireNonNull(response, "response"));
@@ -238,10 +241,17 @@ public final class MockOrigin implements AutoCloseable {
                     return custom;
                 }
             }
+            // The longest matching prefix wins, so a specific route can override a general one.
+            MockResponse routed = null;
+            int longest = -1;
             for (Map.Entry<String, MockResponse> route : routes.entrySet()) {
-                if (request.path().startsWith(route.getKey())) {
-                    return route.getValue();
+                if (request.path().startsWith(route.getKey()) && route.getKey().length() > longest) {
+                    routed = route.getValue();
+                    longest = route.getKey().length();
                 }
+            }
+            if (routed != null) {
+                return routed;
             }
             MockResponse queued = queue.poll();
             if (queued != null) {

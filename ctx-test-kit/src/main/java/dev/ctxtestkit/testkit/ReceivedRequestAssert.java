@@ -46,7 +46,7 @@ public final class ReceivedRequestAssert extends AbstractAssert<ReceivedRequestA
     public ReceivedRequestAssert hasBody(String body) {
         isNotNull();
         if (!actual.bodyText().equals(body)) {
-            failWithMessage("Expecting the origin to receive body '%s' but got '%s'", body, actual.bodyText());
+            failWithMessage("Expecting the origin to receive body '%s' but got '%s'%n  request: %s", body, actual.bodyText(), actual);
         }
         return this;
     }
@@ -54,7 +54,7 @@ public final class ReceivedRequestAssert extends AbstractAssert<ReceivedRequestA
     public ReceivedRequestAssert hasBody(byte[] body) {
         isNotNull();
         if (!Arrays.equals(actual.body(), body)) {
-            failWithMessage("Expecting the origin to receive the given %d body bytes but got %d different bytes", body.length, actual.body().length);
+            failWithMessage("Expecting the origin to receive the given %d body bytes but got %d different bytes%n  request: %s", body.length, actual.body().length, actual);
         }
         return this;
     }

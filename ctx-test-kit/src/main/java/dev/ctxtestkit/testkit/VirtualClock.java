@@ -45,6 +45,8 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
     private volatile Instant now;
     private volatile Thread driver;
     private long sequence;
+    /** Bumped whenever work is added from anywhere, so {@link #awaitWork} notices new timers too. */
+    private long version;
     private Duration realTimeWait = Duration.ofSeconds(10);
     private volatile java.util.function.Function<String, Duration> externalLatency = description -> Duration.ZERO;
 
@@ -103,6 +105,7 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
         Objects.requireNonNull(task, "task");
         synchronized (lock) {
             ready.add(task);
+            version++;
             lock.notifyAll();
         }
     }
@@ -117,6 +120,8 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
         synchronized (lock) {
             timer = new Timer(now.plus(delay), sequence++, task);
             timers.add(timer);
+            version++;
+            lock.notifyAll();
         }
         return () -> {
             synchronized (lock) {
@@ -277,15 +282,17 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
     }
 
     /**
-     * Waits, in real time, until work is posted to the loop from another thread (for example a task completed on a
-     * foreign thread) or {@code timeout} passes. Does not run the work.
+     * Waits, in real time, until there is something for the clock to do, or {@code timeout} passes: a loop task is
+     * ready, a timer was scheduled (from any thread) since the call, or external I/O is in flight (which the next
+     * {@code runUntilIdle()} waits for). Does not run anything.
      *
-     * @return whether work is ready to run
+     * @return whether there is something to do
      */
     public boolean awaitWork(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (ready.isEmpty() && external.isEmpty()) {
+            long seen = version;
+            while (ready.isEmpty() && external.isEmpty() && version == seen) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;

@@ -55,6 +55,7 @@ public final class WorkerHarness implements AutoCloseable {
     private final Duration hangGuard;
     private final Map<String, Object> bindings = new LinkedHashMap<>();
     private final Map<Worker, WorkerInstance> instances = new IdentityHashMap<>();
+    private final Map<FetchHandler, Worker> handlerWorkers = new IdentityHashMap<>();
     private final List<Invocation> started = new ArrayList<>();
     private final Set<Invocation> observed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final ExecutorService driver;
@@ -101,6 +102,9 @@ public final class WorkerHarness implements AutoCloseable {
         Object value = bindings.get(name);
         if (value == null) {
             throw new IllegalArgumentException("no binding named '" + name + "'; bindings: " + bindings.keySet());
+        }
+        if (!type.isInstance(value)) {
+            throw new IllegalArgumentException("binding '" + name + "' is a " + value.getClass().getName() + ", not a " + type.getName());
         }
         return type.cast(value);
     }
@@ -189,7 +193,8 @@ public final class WorkerHarness implements AutoCloseable {
         if (latency.isNegative()) {
             throw new IllegalArgumentException("latency must not be negative: " + latency);
         }
-        clock.externalLatency(description -> latency);
+        // Only the requests themselves: reading a client body or streaming a relayed body costs no extra time.
+        clock.externalLatency(description -> description.startsWith("fetch ") || description.startsWith("fail-open ") ? latency : Duration.ZERO);
         return this;
     }
 
@@ -205,6 +210,10 @@ public final class WorkerHarness implements AutoCloseable {
      */
     public List<AssertionError> drainAll() {
         List<AssertionError> failures = new ArrayList<>();
+        if (closed) {
+            failures.add(new AssertionError("drainAll() on a closed WorkerHarness: its invocations were abandoned when it closed"));
+            return failures;
+        }
         List<Invocation> all;
         synchronized (this) {
             all = List.copyOf(started);
@@ -318,8 +327,9 @@ public final class WorkerHarness implements AutoCloseable {
         return new AssertionError(message.toString());
     }
 
-    private static Worker workerFor(FetchHandler handler) {
-        return Worker.fetch(Objects.requireNonNull(handler, "handler"));
+    /** One worker per handler object, so repeated calls share one instance and its module-level state. */
+    private synchronized Worker workerFor(FetchHandler handler) {
+        return handlerWorkers.computeIfAbsent(Objects.requireNonNull(handler, "handler"), Worker::fetch);
     }
 
     private void requireOpen() {

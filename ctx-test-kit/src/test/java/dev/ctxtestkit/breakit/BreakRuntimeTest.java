@@ -39,7 +39,6 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Adversarial tests of the reference runtime's lifecycle (InvocationImpl, ContextImpl, EnvImpl, Limit, Response).
- * Each {@code @Disabled("BUG: …")} test fails on the current code and passes once the bug is fixed. No sleeps: every
  * wait is bounded, or the run is driven by a {@link VirtualClock}.
  */
 @Timeout(60)

@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import mockwebserver3.MockResponse;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -501,8 +500,6 @@ class AssertionsTest {
                     .hasMessageContaining("Expecting the origin to receive the given 2 body bytes but got 7 different bytes");
         }
 
-        @Disabled("BUG: hasBody(String) and hasBody(byte[]) are the only ReceivedRequestAssert failures that do not name the request "
-                + "(no '%n  request: ...' line), so with several beacons the message does not say which one differed")
         @Test
         void hasBodyFailuresNameTheRequestLikeTheOtherAssertions() {
             failsNamingTheRequest(() -> CtxAssertions.assertThat(beacon).hasBody("{}"), "Expecting the origin to receive body");

@@ -20,7 +20,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -439,8 +438,6 @@ class TestContextTest {
             assertThat(clock.instant()).as("runUntilIdle ran the unrelated timer").isEqualTo(start.plusSeconds(1));
         }
 
-        @Disabled("BUG: awaitTasks(clock, timeout) is not bounded by its timeout while external I/O is in flight: runUntilIdle waits the "
-                + "clock's realTimeWait (10 s by default) and then throws IllegalStateException instead of the AssertionError")
         @Test
         void theTimeoutBoundsTheWaitEvenWhileExternalIoIsInFlight() {
             clock.realTimeWait(Duration.ofSeconds(2));
@@ -454,8 +451,6 @@ class TestContextTest {
             assertThat((System.nanoTime() - startNanos) / 1_000_000).isLessThan(1_000L);
         }
 
-        @Disabled("BUG: awaitTasks(clock, timeout) misses a task completed directly on another thread: it waits the whole "
-                + "timeout in clock.awaitWork, then fails listing the task as 'resolved' under 'never settled'")
         @Test
         void aTaskCompletedDirectlyOnAnotherThreadIsSeenAsSettled() throws Exception {
             CompletableFuture<String> task = new CompletableFuture<>();

@@ -34,7 +34,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -656,8 +655,6 @@ class VirtualClockTest {
             assertThat(ran).isEmpty();
         }
 
-        @Disabled("BUG: schedule() from another thread neither notifies nor counts for awaitWork(), so awaitWork (and "
-                + "TestContext.awaitTasks(clock, …) built on it) sleeps out its whole timeout although the class says schedule may be called from any thread")
         @Test
         void wakesWhenAnotherThreadSchedulesATimer() throws Exception {
             CompletableFuture<Void> scheduler = CompletableFuture.runAsync(() -> clock.schedule(Duration.ZERO, record("timer")),

@@ -76,26 +76,53 @@ public class FailOpenForwarder {
 
             @Override
             public void onResponse(Call call, okhttp3.Response response) {
+                // The status and headers go to the client as the completion of the request on the loop (so a virtual
+                // clock can give the origin latency); the body then streams on this thread as further I/O.
+                // The relay of the body is announced from the loop, once the headers are out: between the two, a
+                // virtual clock may move (the origin's latency), which it never does while I/O is in flight.
+                java.util.concurrent.CompletableFuture<EventLoop.ExternalOperation> started = new java.util.concurrent.CompletableFuture<>();
+                operation.complete(() -> {
+                    EventLoop.ExternalOperation relaying = config.loop().beginExternal("relaying the origin's response body for " + target);
+                    try {
+                        startRelay(response, sink);
+                        started.complete(relaying);
+                    } catch (RuntimeException e) {
+                        started.completeExceptionally(e);
+                        relaying.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.of(response.code()), 0,
+                                "relaying the origin's response failed: " + describe(e))));
+                    }
+                });
+                EventLoop.ExternalOperation relaying;
+                try {
+                    relaying = started.get(BODY_WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    response.close();
+                    return; // the loop already reported why (or is gone)
+                }
                 String failure = null;
                 try {
-                    failure = relay(response, sink);
+                    failure = relayBody(response, sink);
                 } catch (RuntimeException e) {
                     failure = "relaying the origin's response failed: " + describe(e);
                 } finally {
                     response.close();
                     long forwarded = remainder == null ? 0 : remainder.forwarded.get();
                     String cause = failure;
-                    operation.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.of(response.code()), forwarded, cause)));
+                    relaying.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.of(response.code()), forwarded, cause)));
                 }
             }
         });
     }
 
-    /** Relays status, headers and body as they came (PT-6); returns why the body broke off, or null. */
-    protected String relay(okhttp3.Response response, ResponseSink sink) {
+    /** Sends the origin's status and headers as they came (PT-6). */
+    protected void startRelay(okhttp3.Response response, ResponseSink sink) {
         Headers headers = new Headers();
         response.headers().forEach(pair -> headers.append(pair.getFirst(), pair.getSecond()));
         sink.start(response.code(), headers);
+    }
+
+    /** Streams the origin's body as it comes; returns why it broke off, or null. */
+    protected String relayBody(okhttp3.Response response, ResponseSink sink) {
         try (okhttp3.ResponseBody body = response.body()) {
             BufferedSource source = body.source();
             byte[] buffer = new byte[CHUNK];
