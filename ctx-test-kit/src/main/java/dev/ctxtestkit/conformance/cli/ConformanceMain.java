@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,12 +38,16 @@ import org.junit.platform.launcher.core.LauncherFactory;
 public final class ConformanceMain {
     static final String USAGE = String.join("\n",
             "usage: ctx-conformance [options]",
+            "       ctx-conformance serve [--help] ...   (serve a worker over HTTP)",
             "",
             "Checks an implementation against the rules of ctx-semantics.md and prints one line per rule.",
             "",
             "options:",
-            "  --target NAME      'reference' (default: the Java reference runtime, in-process, virtual time)",
-            "                     or the class name of a dev.ctxtestkit.conformance.ConformanceTarget on the classpath",
+            "  --target NAMES     comma-separated; each one of:",
+            "                       reference       the Java reference runtime, in-process, virtual time (default)",
+            "                       reference-http  the Java reference served over HTTP, observed black-box (real time, ~2 min)",
+            "                       a class name    of a dev.ctxtestkit.conformance.ConformanceTarget on the classpath",
+            "                     with several targets, a side-by-side comparison follows",
             "  --rules IDS        only these rule ids or sections, comma-separated (e.g. WU-7,PT)",
             "  --report-dir DIR   also write conformance-<target>.json and .md into DIR (created if missing;",
             "                     <target> is the target's name in lower case, e.g. conformance-reference-in-process.json)",
@@ -62,6 +67,9 @@ public final class ConformanceMain {
 
     /** Runs the CLI; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("serve")) {
+            return ServeCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         Options options;
         try {
             options = Options.parse(args);
@@ -102,24 +110,69 @@ public final class ConformanceMain {
                 return 2;
             }
         }
-        ConformanceTarget target;
-        try {
-            target = TargetFactory.create(options.target);
-            target.close();
-        } catch (Exception e) {
-            err.println("ctx-conformance: " + e.getMessage());
-            return 2;
+        List<String> targetNames = options.target == null ? List.of(TargetFactory.REFERENCE)
+                : java.util.Arrays.stream(options.target.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        List<ConformanceTarget> targets = new ArrayList<>();
+        for (String name : targetNames) {
+            try {
+                ConformanceTarget target = TargetFactory.create(name);
+                target.close();
+                targets.add(target);
+            } catch (Exception e) {
+                err.println("ctx-conformance: " + e.getMessage());
+                return 2;
+            }
         }
-        out.println("ctx-test-kit conformance: target " + target.name() + ", profile " + target.profile().id()
-                + ", " + target.language().name().toLowerCase(Locale.ROOT) + " binding");
-        out.println(selected.size() + " of the " + RuleCatalogue.all().size() + " rules of ctx-semantics.md"
-                + (options.rules == null ? "" : " (selected: " + options.rules + ")"));
-        out.println();
+        int status = 0;
+        List<List<Verdict>> all = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            ConformanceTarget target = targets.get(i);
+            if (i > 0) {
+                out.println();
+                out.println("----------------------------------------------------------------------------------------");
+            }
+            out.println("ctx-test-kit conformance: target " + target.name() + ", profile " + target.profile().id()
+                    + ", " + target.language().name().toLowerCase(Locale.ROOT) + " binding");
+            out.println(selected.size() + " of the " + RuleCatalogue.all().size() + " rules of ctx-semantics.md"
+                    + (options.rules == null ? "" : " (selected: " + options.rules + ")"));
+            out.println();
+            List<Verdict> verdicts = runOne(targetNames.get(i), options, out, err, selected.size());
+            if (verdicts == null) {
+                return 3;
+            }
+            all.add(verdicts);
+            ConformanceReport report = ConformanceReport.of(target, verdicts, filter.toString());
+            out.println(report.totalsLine());
+            long requiredFailures = verdicts.stream().filter(Verdict::failsTheRun).count();
+            out.println(requiredFailures == 0 ? "no required rule failed" : requiredFailures + " required rule(s) failed");
+            if (requiredFailures > 0) {
+                status = 1;
+            }
+        }
+        if (targets.size() > 1) {
+            Comparison comparison = new Comparison(targets.stream().map(ConformanceTarget::name).toList(), selected, all);
+            out.println();
+            out.print(comparison.toText());
+            if (options.reportDir.isPresent()) {
+                try {
+                    java.nio.file.Files.write(options.reportDir.get().resolve("conformance-comparison.md"),
+                            comparison.toMarkdown().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    err.println("ctx-conformance: writing the comparison failed: " + e.getMessage());
+                    return 3;
+                }
+            }
+        }
+        options.reportDir.ifPresent(dir -> out.println("reports written to " + dir.toAbsolutePath()));
+        return status;
+    }
 
+    /** Runs the engine on one target; the verdicts, or null (after saying why) when the run did not complete. */
+    private static List<Verdict> runOne(String targetName, Options options, PrintStream out, PrintStream err, int expected) {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectUniqueId(UniqueId.forEngine(ConformanceTestEngine.ENGINE_ID)))
                 .filters(EngineFilter.includeEngines(ConformanceTestEngine.ENGINE_ID))
-                .configurationParameter(ConformanceTestEngine.TARGET_PARAMETER, options.target == null ? TargetFactory.REFERENCE : options.target);
+                .configurationParameter(ConformanceTestEngine.TARGET_PARAMETER, targetName);
         if (options.rules != null) {
             request.configurationParameter(ConformanceTestEngine.RULES_PARAMETER, options.rules);
         }
@@ -131,18 +184,12 @@ public final class ConformanceMain {
         launcher.execute(discovery, printer);
 
         out.println();
-        List<Verdict> verdicts = printer.verdicts;
-        if (printer.suiteFailure != null || verdicts.size() != selected.size()) {
-            err.println("ctx-conformance: the run did not complete: " + verdicts.size() + " of " + selected.size() + " rules reported"
+        if (printer.suiteFailure != null || printer.verdicts.size() != expected) {
+            err.println("ctx-conformance: the run did not complete: " + printer.verdicts.size() + " of " + expected + " rules reported"
                     + (printer.suiteFailure == null ? "" : "; " + printer.suiteFailure));
-            return 3;
+            return null;
         }
-        ConformanceReport report = ConformanceReport.of(target, verdicts, filter.toString());
-        out.println(report.totalsLine());
-        long requiredFailures = verdicts.stream().filter(Verdict::failsTheRun).count();
-        out.println(requiredFailures == 0 ? "no required rule failed" : requiredFailures + " required rule(s) failed");
-        options.reportDir.ifPresent(dir -> out.println("reports written to " + dir.toAbsolutePath()));
-        return requiredFailures == 0 ? 0 : 1;
+        return printer.verdicts;
     }
 
     /** Why {@code dir} cannot take the reports, or null when it can (it is created if missing). */

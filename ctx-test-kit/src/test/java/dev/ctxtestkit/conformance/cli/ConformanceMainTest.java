@@ -106,6 +106,16 @@ class ConformanceMainTest {
     }
 
     @Test
+    void severalTargetsRunOneAfterTheOtherAndAreComparedSideBySide(@TempDir Path dir) {
+        assertThat(run("--target", "reference,reference-http", "--rules", "WU-7,PT-3", "--report-dir", dir.toString())).isZero();
+        assertThat(out()).contains("target reference (in-process)", "target reference (HTTP)", "side by side:")
+                .containsPattern("WU-7 +PASS +PASS +agree")
+                .contains("2 of 2 rules checked on more than one target agree");
+        assertThat(dir.resolve("conformance-comparison.md")).content().contains("| WU-7 |", "| agree |");
+        assertThat(dir.resolve("conformance-reference-http.json")).exists();
+    }
+
+    @Test
     void reportDirGetsBothReports(@TempDir Path dir) {
         assertThat(run("--rules", "CTX-", "--report-dir", dir.toString())).isZero();
         assertThat(dir.resolve("conformance-reference-in-process.json")).exists();
