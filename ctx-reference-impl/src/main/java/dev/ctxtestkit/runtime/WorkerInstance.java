@@ -1,6 +1,6 @@
 package dev.ctxtestkit.runtime;
 
-import dev.ctxtestkit.runtime.internal.Http;
+import dev.ctxtestkit.runtime.internal.LazyHttpClient;
 import dev.ctxtestkit.runtime.internal.InvocationFactory;
 import dev.ctxtestkit.runtime.internal.InvocationImpl;
 import dev.ctxtestkit.runtime.internal.RuntimeConfig;
@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
-import okhttp3.OkHttpClient;
 
 /**
  * One running instance of a {@link Worker}: its event loop (CTX-8), its bindings, the fail-open origin and the limit.
@@ -42,7 +41,7 @@ public final class WorkerInstance implements AutoCloseable {
             loop = owned;
         }
         this.ownedLoop = owned;
-        OkHttpClient http = Http.newClient(builder.outboundTimeout);
+        LazyHttpClient http = LazyHttpClient.withTimeout(builder.outboundTimeout);
         this.config = new RuntimeConfig(loop, builder.origin, builder.globalOutbound, builder.limit,
                 Map.copyOf(builder.bindings), http, builder.captureSites);
         this.invocations = builder.invocationFactory;
@@ -118,7 +117,7 @@ public final class WorkerInstance implements AutoCloseable {
         for (InvocationImpl invocation : List.copyOf(running)) {
             invocation.abandon("the worker instance was closed");
         }
-        Http.close(config.http());
+        config.http().close();
         if (ownedLoop != null) {
             try {
                 ownedLoop.close();

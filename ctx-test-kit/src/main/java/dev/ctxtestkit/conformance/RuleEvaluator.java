@@ -26,6 +26,9 @@ public final class RuleEvaluator {
                 observations = runBounded(target, check);
             } catch (VirtualMachineError e) {
                 throw e;
+            } catch (UnsupportedOperationException e) {
+                // The target says it cannot arrange this scenario at all (not that it misbehaved).
+                return new Verdict(rule, Verdict.Status.NOT_APPLICABLE, "the target cannot run '" + check.scenario().name() + "': " + e.getMessage(), since(start));
             } catch (Throwable e) {
                 return new Verdict(rule, Verdict.Status.FAIL, failure(rule, check, "the target could not run the scenario: " + e, List.of()), since(start));
             }

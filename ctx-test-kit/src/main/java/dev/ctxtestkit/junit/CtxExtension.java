@@ -104,6 +104,12 @@ public final class CtxExtension implements ParameterResolver, AfterEachCallback 
         throw first;
     }
 
+    /** The test's mock origin, for the workerd support (which must send the worker's outbound there). */
+    static MockOrigin mockOrigin(ExtensionContext context) {
+        // Made with the annotation's and configuration's settings if no parameter of the test has made them yet.
+        return (MockOrigin) new CtxExtension().resources(context).get(MockOrigin.class);
+    }
+
     private TestResources resources(ExtensionContext context) {
         return context.getStore(NAMESPACE).getOrComputeIfAbsent(TestResources.class, type -> new TestResources(settings(context)), TestResources.class);
     }

@@ -58,7 +58,7 @@ public class FailOpenForwarder {
                 .method(original.method(), requestBody)
                 .build();
         EventLoop.ExternalOperation operation = config.loop().beginExternal("fail-open " + original.method() + " " + target);
-        OkHttpClient http = config.http();
+        OkHttpClient http = config.http().get();
         http.newCall(request).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {

@@ -59,7 +59,7 @@ public final class OutboundFetch {
                 .method(request.method(), requestBody)
                 .build();
         EventLoop.ExternalOperation operation = config.loop().beginExternal("fetch " + request.method() + " " + request.url());
-        config.http().newCall(outbound).enqueue(new Callback() {
+        config.http().get().newCall(outbound).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
                 operation.complete(() -> deliver.accept(() -> result.completeExceptionally(e)));

@@ -4,7 +4,6 @@ import dev.ctxtestkit.runtime.EventLoop;
 import dev.ctxtestkit.runtime.Limit;
 import java.net.URI;
 import java.util.Map;
-import okhttp3.OkHttpClient;
 
 /**
  * The settings of one worker instance, shared by its invocations. Internal: no compatibility promise.
@@ -14,5 +13,5 @@ import okhttp3.OkHttpClient;
  * @param captureSites   whether {@code waitUntil} records the caller's stack frames
  */
 public record RuntimeConfig(EventLoop loop, URI origin, URI globalOutbound, Limit limit, Map<String, Object> bindings,
-                            OkHttpClient http, boolean captureSites) {
+                            LazyHttpClient http, boolean captureSites) {
 }

@@ -13,6 +13,8 @@ public final class TargetFactory {
     public static final String REFERENCE = "reference";
     /** The reference served over real HTTP by its server, observed black-box through the probe protocol. */
     public static final String REFERENCE_HTTP = "reference-http";
+    /** Real workerd, black-box through the JavaScript probe worker (needs scripts/install-workerd.sh). */
+    public static final String WORKERD = "workerd";
 
     private TargetFactory() {
     }
@@ -40,9 +42,18 @@ public final class TargetFactory {
         if (trimmed.equals(REFERENCE_HTTP)) {
             return new dev.ctxtestkit.conformance.target.ReferenceHttpTarget();
         }
+        if (trimmed.startsWith("http://") || trimmed.startsWith("https://")) {
+            return new dev.ctxtestkit.conformance.target.UrlProbeTarget(trimmed);
+        }
+        if (trimmed.equals(WORKERD)) {
+            if (dev.ctxtestkit.workerd.WorkerdBinary.find().isEmpty()) {
+                throw new IllegalArgumentException("target 'workerd': " + dev.ctxtestkit.workerd.WorkerdBinary.HOW_TO_INSTALL);
+            }
+            return new dev.ctxtestkit.conformance.target.WorkerdTarget();
+        }
         if (!trimmed.contains(".")) {
             throw new IllegalArgumentException("unknown target '" + trimmed + "': expected '" + REFERENCE + "', '" + REFERENCE_HTTP
-                    + "' or the fully qualified class name of a ConformanceTarget (a workerd target is not available yet)");
+                    + "', '" + WORKERD + "' or the fully qualified class name of a ConformanceTarget");
         }
         try {
             Class<?> type = Class.forName(trimmed, true, Thread.currentThread().getContextClassLoader());
