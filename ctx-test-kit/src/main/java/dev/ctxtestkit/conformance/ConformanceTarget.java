@@ -33,6 +33,15 @@ public interface ConformanceTarget extends AutoCloseable {
     List<Observation> run(Scenario scenario) throws Exception;
 
     /**
+     * Why this target cannot run on this machine (e.g. a runtime that is not installed), or empty when it can. The
+     * engine skips an unavailable target's suite with this reason, except when the environment variable {@code CI} is
+     * set: there it fails, so CI never skips a suite silently.
+     */
+    default java.util.Optional<String> unavailableReason() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The longest one {@link #run} may take; the suite cuts a run off after it and fails the rule, so a hanging
      * implementation costs one rule, not the whole run. Default: 5 minutes.
      */

@@ -17,7 +17,9 @@ public final class RuleEvaluator {
             return new Verdict(rule, Verdict.Status.NOT_APPLICABLE, notApplicable, Duration.ZERO);
         }
         if (rule.checks().isEmpty()) {
-            return new Verdict(rule, Verdict.Status.NOT_IMPLEMENTED, rule.notImplementedReason(), Duration.ZERO);
+            // A JavaScript-only rule's note explains why Java has no such check; on a JavaScript target the truth is simpler.
+            String reason = rule.targets() == Rule.Targets.JS ? "no check written yet for JavaScript targets" : rule.notImplementedReason();
+            return new Verdict(rule, Verdict.Status.NOT_IMPLEMENTED, reason, Duration.ZERO);
         }
         RuleCheck.Target view = view(target);
         for (RuleCheck check : rule.checks()) {

@@ -172,14 +172,20 @@ public final class ConformanceTestEngine implements TestEngine {
     }
 
     private static void executeSuite(SuiteDescriptor suite, EngineExecutionListener listener, Optional<Path> reportDir) {
-        listener.executionStarted(suite);
         ConformanceTarget target;
         try {
             target = suite.createTarget();
         } catch (RuntimeException e) {
+            listener.executionStarted(suite);
             listener.executionFinished(suite, TestExecutionResult.failed(e));
             return;
         }
+        Optional<String> unavailable = target.unavailableReason();
+        if (unavailable.isPresent() && System.getenv("CI") == null) {
+            listener.executionSkipped(suite, "target " + target.name() + " is unavailable: " + unavailable.get());
+            return;
+        }
+        listener.executionStarted(suite);
         List<Verdict> verdicts = new ArrayList<>();
         Throwable problem = null;
         try {

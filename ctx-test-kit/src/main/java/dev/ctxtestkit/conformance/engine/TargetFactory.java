@@ -46,10 +46,11 @@ public final class TargetFactory {
             return new dev.ctxtestkit.conformance.target.UrlProbeTarget(trimmed);
         }
         if (trimmed.equals(WORKERD)) {
-            if (dev.ctxtestkit.workerd.WorkerdBinary.find().isEmpty()) {
-                throw new IllegalArgumentException("target 'workerd': " + dev.ctxtestkit.workerd.WorkerdBinary.HOW_TO_INSTALL);
-            }
-            return new dev.ctxtestkit.conformance.target.WorkerdTarget();
+            dev.ctxtestkit.conformance.target.WorkerdTarget workerd = new dev.ctxtestkit.conformance.target.WorkerdTarget();
+            workerd.unavailableReason().ifPresent(reason -> {
+                throw new IllegalArgumentException("target 'workerd': " + reason);
+            });
+            return workerd;
         }
         if (!trimmed.contains(".")) {
             throw new IllegalArgumentException("unknown target '" + trimmed + "': expected '" + REFERENCE + "', '" + REFERENCE_HTTP

@@ -30,7 +30,17 @@ final class BodyAndEventRules {
                 rule("BODY-1", "Bodies are single-use").http().js().notImplemented(mirrored).build(),
                 rule("BODY-2", "clone() tees the body").http().js().notImplemented(mirrored).build(),
                 rule("BODY-3", "request.body of incoming requests").http().js().notImplemented("Java request bodies are never null").build(),
-                rule("BODY-4", "Reading a detached request body").http().js().notImplemented(mirrored).build(),
+                rule("BODY-4", "Reading a detached request body").http().js()
+                        .hint("reading the request body after the response must throw a TypeError that gives the reason")
+                        .check("a task reads the request body after the response",
+                                Scenario.named("body-4-after-response").request("POST", "/body-4", 100)
+                                        .waitUntil(TaskSpec.resolving("late-reader", 10).withReadBody()).build(),
+                                (obs, t) -> {
+                                    Object read = Expect.beacon(first(obs), "late-reader").beaconInfo().get("readBody");
+                                    that(String.valueOf(read).contains("Can't read from request stream after response has been sent."),
+                                            "expected the error 'Can't read from request stream after response has been sent.', the probe saw: %s", read);
+                                })
+                        .build(),
                 rule("BODY-5", "Response headers on the wire").http().all()
                         .hint("send the Response's headers plus only framing: Content-Length when known, chunked for streams, none on 204")
                         .check("a 15-byte text body", Scenario.named("body-5-text").respond(Step.Respond.text(200, "hello, world!!!")).build(),

@@ -53,7 +53,16 @@ final class CtxRules {
                 rule("CTX-5", "ctx.exports holds loopback bindings").http().js()
                         .notImplemented("ctx.exports is out of scope for the Java reference (EVT-5)").build(),
                 rule("CTX-6", "Methods act on the currently executing invocation").http().js()
-                        .notImplemented("the Java reference deliberately differs (CTX-7)").build(),
+                        .hint("a stale ctx must act on the current invocation without error (the Java reference deliberately throws instead: CTX-7)")
+                        .check("a ctx saved by invocation 1 and used by invocation 2 is accepted",
+                                Scenario.named("ctx-6-stale").invocations(2).step(new Step.SaveCtx(1)).step(new Step.UseSavedCtx(2)).build(),
+                                (obs, t) -> {
+                                    Observation second = nth(obs, 2);
+                                    status(second, 200);
+                                    that("accepted".equals(reportValue(second, "savedCtx")), "expected the stale ctx's waitUntil to be accepted, the probe saw: %s",
+                                            second.report().get("savedCtx"));
+                                })
+                        .build(),
                 rule("CTX-7", "A Java Context is bound to its own invocation").inProcess().java()
                         .hint("Context methods must check whether their own invocation has finished and throw IllegalStateException naming it")
                         .check("a ctx saved by invocation 1 and used by invocation 2 throws, and invocation 2 is undisturbed",

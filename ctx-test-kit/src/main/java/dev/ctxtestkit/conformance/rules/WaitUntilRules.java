@@ -31,7 +31,16 @@ final class WaitUntilRules {
     static List<Rule> rules() {
         return List.of(
                 rule("WU-1", "Any single value is accepted").http().js()
-                        .notImplemented("the Java analogue is WU-13").build(),
+                        .hint("waitUntil(value) must accept a non-promise value as a completed task, without throwing or logging")
+                        .check("waitUntil(null), then a task that still completes",
+                                Scenario.named("wu-1-null").step(new Step.WaitUntilNull(0)).waitUntil(TaskSpec.resolving("after-null", 10)).build(),
+                                (obs, t) -> {
+                                    Observation o = first(obs);
+                                    status(o, 200);
+                                    that("accepted".equals(o.report().get("waitUntilNull")), "expected waitUntil(null) to be accepted, the probe saw: %s", o.report().get("waitUntilNull"));
+                                    beacon(o, "after-null");
+                                })
+                        .build(),
                 rule("WU-2", "A call without arguments throws").http().js()
                         .notImplemented("a Java call always has its argument").build(),
                 rule("WU-3", "Thenables are adopted").http().js()

@@ -57,6 +57,11 @@ public final class WorkerdTarget extends HttpProbeTarget {
     }
 
     @Override
+    public Optional<String> unavailableReason() {
+        return WorkerdBinary.find().isPresent() ? Optional.empty() : Optional.of(WorkerdBinary.HOW_TO_INSTALL);
+    }
+
+    @Override
     public Duration scenarioTimeout() {
         return Duration.ofMinutes(2);
     }
