@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -46,14 +45,7 @@ public final class TestEnv implements Env, AutoCloseable {
 
     @Override
     public <T> T binding(String name, Class<T> type) {
-        Object value = bindings.get(Objects.requireNonNull(name, "name"));
-        if (value == null) {
-            throw new IllegalArgumentException("no binding named '" + name + "'; bindings: " + new TreeSet<>(bindings.keySet()));
-        }
-        if (!type.isInstance(value)) {
-            throw new IllegalArgumentException("binding '" + name + "' is a " + value.getClass().getName() + ", not a " + type.getName());
-        }
-        return type.cast(value);
+        return dev.ctxtestkit.runtime.internal.EnvSupport.binding(bindings, name, type);
     }
 
     @Override
@@ -90,27 +82,7 @@ public final class TestEnv implements Env, AutoCloseable {
 
     @Override
     public Console console() {
-        return new Console() {
-            @Override
-            public void log(String message) {
-                add(LogLevel.INFO, message);
-            }
-
-            @Override
-            public void warn(String message) {
-                add(LogLevel.WARN, message);
-            }
-
-            @Override
-            public void error(String message) {
-                add(LogLevel.ERROR, message);
-            }
-
-            @Override
-            public void debug(String message) {
-                add(LogLevel.DEBUG, message);
-            }
-        };
+        return dev.ctxtestkit.runtime.internal.EnvSupport.console(this::add);
     }
 
     private synchronized void add(LogLevel level, String message) {

@@ -99,14 +99,7 @@ public final class WorkerHarness implements AutoCloseable {
 
     /** A binding this harness gives every worker, as created for this harness. */
     public <T> T binding(String name, Class<T> type) {
-        Object value = bindings.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("no binding named '" + name + "'; bindings: " + bindings.keySet());
-        }
-        if (!type.isInstance(value)) {
-            throw new IllegalArgumentException("binding '" + name + "' is a " + value.getClass().getName() + ", not a " + type.getName());
-        }
-        return type.cast(value);
+        return dev.ctxtestkit.runtime.internal.EnvSupport.binding(bindings, name, type);
     }
 
     /** Every binding this harness gives its workers, by name. */

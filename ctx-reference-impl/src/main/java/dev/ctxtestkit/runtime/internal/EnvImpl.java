@@ -2,7 +2,6 @@ package dev.ctxtestkit.runtime.internal;
 
 import dev.ctxtestkit.runtime.Env;
 import dev.ctxtestkit.runtime.EventLoop;
-import dev.ctxtestkit.runtime.LogLevel;
 import dev.ctxtestkit.runtime.Request;
 import dev.ctxtestkit.runtime.Response;
 import java.time.Duration;
@@ -10,7 +9,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -29,14 +27,7 @@ final class EnvImpl implements Env {
 
     @Override
     public <T> T binding(String name, Class<T> type) {
-        Object value = bindings.get(Objects.requireNonNull(name, "name"));
-        if (value == null) {
-            throw new IllegalArgumentException("no binding named '" + name + "'; bindings: " + new TreeSet<>(bindings.keySet()));
-        }
-        if (!type.isInstance(value)) {
-            throw new IllegalArgumentException("binding '" + name + "' is a " + value.getClass().getName() + ", not a " + type.getName());
-        }
-        return type.cast(value);
+        return EnvSupport.binding(bindings, name, type);
     }
 
     @Override
@@ -78,27 +69,7 @@ final class EnvImpl implements Env {
 
     @Override
     public Console console() {
-        return new Console() {
-            @Override
-            public void log(String message) {
-                invocation.log(LogLevel.INFO, message);
-            }
-
-            @Override
-            public void warn(String message) {
-                invocation.log(LogLevel.WARN, message);
-            }
-
-            @Override
-            public void error(String message) {
-                invocation.log(LogLevel.ERROR, message);
-            }
-
-            @Override
-            public void debug(String message) {
-                invocation.log(LogLevel.DEBUG, message);
-            }
-        };
+        return EnvSupport.console(invocation::log);
     }
 
     @Override

@@ -48,8 +48,31 @@ public abstract class HttpProbeTarget implements ConformanceTarget {
     /** Where the probe is served whose fail-open origin behaves as {@code mode} says. */
     protected abstract URI probeUrl(Scenario.OriginSpec.Mode mode) throws Exception;
 
-    /** The origin the probe's beacons and fail-open requests reach. */
-    protected abstract RecordingOrigin recordingOrigin() throws Exception;
+    private mockwebserver3.MockWebServer originServer;
+    private RecordingOrigin recorder;
+
+    /** Where the mock origin listens: a free loopback port unless a subclass says otherwise. */
+    protected java.net.InetSocketAddress originBindAddress() throws Exception {
+        return new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /** The origin the probe's beacons and fail-open requests reach, started on first use. */
+    protected final synchronized RecordingOrigin recordingOrigin() throws Exception {
+        if (originServer == null) {
+            recorder = new RecordingOrigin(Clock.systemUTC(), Scenario.OriginSpec.mock());
+            originServer = new mockwebserver3.MockWebServer();
+            originServer.setDispatcher(recorder);
+            java.net.InetSocketAddress address = originBindAddress();
+            originServer.start(address.getAddress(), address.getPort());
+        }
+        return recorder;
+    }
+
+    /** The mock origin's port (starting it if needed). */
+    protected final synchronized int originPort() throws Exception {
+        recordingOrigin();
+        return originServer.getPort();
+    }
 
     /** The limit after invocation end in this target's profile; empty when unlimited. */
     protected abstract Optional<Duration> limit();
@@ -150,6 +173,12 @@ public abstract class HttpProbeTarget implements ConformanceTarget {
 
     @Override
     public void close() throws Exception {
+        synchronized (this) {
+            if (originServer != null) {
+                originServer.close();
+                originServer = null;
+            }
+        }
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
     }

@@ -7,16 +7,13 @@ import dev.ctxtestkit.runtime.Limit;
 import dev.ctxtestkit.runtime.Worker;
 import dev.ctxtestkit.runtime.WorkerInstance;
 import dev.ctxtestkit.runtime.server.WorkerServer;
-import java.net.InetAddress;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import mockwebserver3.MockWebServer;
 
 /**
  * The Java reference runtime served over real HTTP by its {@link WorkerServer}, observed black-box exactly as a
@@ -25,8 +22,6 @@ import mockwebserver3.MockWebServer;
  */
 public final class ReferenceHttpTarget extends HttpProbeTarget {
     private final Map<Scenario.OriginSpec.Mode, WorkerServer> servers = new EnumMap<>(Scenario.OriginSpec.Mode.class);
-    private MockWebServer mock;
-    private RecordingOrigin recorder;
 
     @Override
     public String name() {
@@ -54,22 +49,10 @@ public final class ReferenceHttpTarget extends HttpProbeTarget {
     }
 
     @Override
-    protected synchronized RecordingOrigin recordingOrigin() throws Exception {
-        if (mock == null) {
-            recorder = new RecordingOrigin(Clock.systemUTC(), Scenario.OriginSpec.mock());
-            mock = new MockWebServer();
-            mock.setDispatcher(recorder);
-            mock.start(InetAddress.getLoopbackAddress(), 0);
-        }
-        return recorder;
-    }
-
-    @Override
     protected synchronized URI probeUrl(Scenario.OriginSpec.Mode mode) throws Exception {
         WorkerServer server = servers.get(mode);
         if (server == null) {
-            recordingOrigin();
-            String originUrl = "http://127.0.0.1:" + mock.getPort();
+            String originUrl = "http://127.0.0.1:" + originPort();
             WorkerInstance.Builder instance = WorkerInstance.builder(Worker.fetch(new ProbeRouter())).globalOutbound(originUrl);
             switch (mode) {
                 case MOCK -> instance.origin(originUrl);
@@ -92,9 +75,6 @@ public final class ReferenceHttpTarget extends HttpProbeTarget {
         try {
             servers.values().forEach(WorkerServer::close);
             servers.clear();
-            if (mock != null) {
-                mock.close();
-            }
         } finally {
             super.close();
         }

@@ -4,13 +4,11 @@ import dev.ctxtestkit.conformance.Profile;
 import dev.ctxtestkit.conformance.scenario.Scenario;
 import java.net.InetAddress;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import mockwebserver3.MockWebServer;
 
 /**
  * Any running probe worker at a base URL, for example one deployed to Cloudflare or started by hand. The mock origin
@@ -25,8 +23,6 @@ public final class UrlProbeTarget extends HttpProbeTarget {
 
     private final URI base;
     private final Profile profile;
-    private MockWebServer mock;
-    private RecordingOrigin recorder;
 
     public UrlProbeTarget(String baseUrl) {
         URI uri = URI.create(baseUrl);
@@ -69,19 +65,13 @@ public final class UrlProbeTarget extends HttpProbeTarget {
     }
 
     @Override
-    protected synchronized RecordingOrigin recordingOrigin() throws Exception {
-        if (mock == null) {
-            recorder = new RecordingOrigin(Clock.systemUTC(), Scenario.OriginSpec.mock());
-            mock = new MockWebServer();
-            mock.setDispatcher(recorder);
-            String address = System.getProperty(ORIGIN_PROPERTY, "127.0.0.1:0");
-            int colon = address.lastIndexOf(':');
-            if (colon < 0) {
-                throw new IllegalArgumentException(ORIGIN_PROPERTY + " must be host:port, got '" + address + "'");
-            }
-            mock.start(InetAddress.getByName(address.substring(0, colon)), Integer.parseInt(address.substring(colon + 1)));
+    protected java.net.InetSocketAddress originBindAddress() throws Exception {
+        String address = System.getProperty(ORIGIN_PROPERTY, "127.0.0.1:0");
+        int colon = address.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException(ORIGIN_PROPERTY + " must be host:port, got '" + address + "'");
         }
-        return recorder;
+        return new java.net.InetSocketAddress(InetAddress.getByName(address.substring(0, colon)), Integer.parseInt(address.substring(colon + 1)));
     }
 
     @Override
@@ -93,14 +83,4 @@ public final class UrlProbeTarget extends HttpProbeTarget {
         return base;
     }
 
-    @Override
-    public synchronized void close() throws Exception {
-        try {
-            if (mock != null) {
-                mock.close();
-            }
-        } finally {
-            super.close();
-        }
-    }
 }

@@ -6,16 +6,13 @@ import dev.ctxtestkit.workerd.WorkerdBinary;
 import dev.ctxtestkit.workerd.WorkerdProcess;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import mockwebserver3.MockWebServer;
 
 /**
  * Real workerd, black-box (spec section 16): the JavaScript probe worker ({@code probe.mjs}, the same protocol as the
@@ -28,8 +25,6 @@ public final class WorkerdTarget extends HttpProbeTarget {
     public static final String PROBE_RESOURCE = "/dev/ctxtestkit/workerd/probe.mjs";
 
     private WorkerdProcess workerd;
-    private MockWebServer mock;
-    private RecordingOrigin recorder;
 
     @Override
     public String name() {
@@ -67,12 +62,6 @@ public final class WorkerdTarget extends HttpProbeTarget {
     }
 
     @Override
-    protected synchronized RecordingOrigin recordingOrigin() throws Exception {
-        start();
-        return recorder;
-    }
-
-    @Override
     protected synchronized URI probeUrl(Scenario.OriginSpec.Mode mode) throws Exception {
         start();
         return switch (mode) {
@@ -89,20 +78,16 @@ public final class WorkerdTarget extends HttpProbeTarget {
         return workerd;
     }
 
-    private void start() throws IOException {
+    private void start() throws Exception {
         if (workerd != null) {
             if (!workerd.isAlive()) {
                 throw new IllegalStateException("workerd has exited; its output:\n" + workerd.log());
             }
             return;
         }
-        recorder = new RecordingOrigin(Clock.systemUTC(), Scenario.OriginSpec.mock());
-        mock = new MockWebServer();
-        mock.setDispatcher(recorder);
-        mock.start(InetAddress.getLoopbackAddress(), 0);
         String probe = probeSource();
         workerd = WorkerdProcess.builder()
-                .external("origin", "127.0.0.1:" + mock.getPort())
+                .external("origin", "127.0.0.1:" + originPort())
                 .external("closed", "127.0.0.1:" + ReferenceTarget.closedPort())
                 .worker("probe", "probe.mjs", probe, "origin", Map.of(), WorkerdProcess.DEFAULT_COMPATIBILITY_DATE)
                 .worker("probe-refused", "probe.mjs", probe, "closed", Map.of(), WorkerdProcess.DEFAULT_COMPATIBILITY_DATE)
@@ -124,12 +109,8 @@ public final class WorkerdTarget extends HttpProbeTarget {
             if (workerd != null) {
                 workerd.close();
             }
-            if (mock != null) {
-                mock.close();
-            }
         } finally {
             workerd = null;
-            mock = null;
             super.close();
         }
     }
