@@ -235,12 +235,25 @@ public class InvocationImpl implements Invocation {
             }
             cancelPendingTasks();
             log(LogLevel.WARN, "the server shut down before these waitUntil() tasks completed; they have been cancelled");
-            if (invocationEndAt == null) {
-                invocationEnd();
-            }
             if (!responseDone) {
+                // Cut off before the response was complete, like a cancelled request (LIM-1 case 3, ERR-6); a handler
+                // stage that settles later changes nothing.
+                handlerStageOver = true;
                 responseDone = true;
+                if (outcome == Outcome.OK) {
+                    outcome = Outcome.CANCELED;
+                }
+                status = null;
                 sink.fail(new IllegalStateException("the server shut down"));
+            }
+            if (invocationEndAt == null) {
+                // Not invocationEnd(): with nothing pending it would end the drain as DRAINED before the response is
+                // marked done, and the record would never be built. The drain ends right below instead.
+                invocationEndAt = now();
+                phase = Phase.DRAINING;
+                if (requestBody != null) {
+                    requestBody.detach("Can't read from request stream because the server shut down.");
+                }
             }
             endDrain(FinishReason.SHUTDOWN);
         });
