@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -123,25 +124,30 @@ public final class WorkerServer implements AutoCloseable {
         // The URL the worker sees names the Host header's authority and the path; an absolute-form target's own
         // authority is ignored, and fail-open never connects anywhere but the configured origin.
         String url = "http://" + host + request.getHttpURI().getPathQuery();
+        AtomicReference<InvocationImpl> invocation = new AtomicReference<>();
+        Consumer<Throwable> clientGone = failure -> {
+            InvocationImpl known = invocation.get();
+            if (known != null) {
+                known.clientDisconnected(failure);
+            }
+        };
+        JettyBodySource body = new JettyBodySource(request, instance.eventLoop(), length, clientGone);
         IncomingRequest incoming;
         try {
-            incoming = new IncomingRequest(request.getMethod(), url, headers, new JettyBodySource(request, instance.eventLoop(), length));
+            incoming = new IncomingRequest(request.getMethod(), url, headers, body);
         } catch (IllegalArgumentException e) {
             Response.writeError(request, response, callback, 400, e.getMessage());
             return true;
         }
-        InvocationImpl[] invocation = new InvocationImpl[1];
-        JettyResponseSink sink = new JettyResponseSink(response, callback, failure -> {
-            if (invocation[0] != null) {
-                invocation[0].clientDisconnected(failure);
-            }
-        });
+        JettyResponseSink sink = new JettyResponseSink(response, callback, clientGone);
         Invocation started = instance.fetch(incoming, Map.of(), sink);
-        invocation[0] = (InvocationImpl) started;
-        running.add(invocation[0]);
-        request.addFailureListener(failure -> invocation[0].clientDisconnected(failure));
+        InvocationImpl impl = (InvocationImpl) started;
+        invocation.set(impl);
+        running.add(impl);
+        body.attach(); // the body's reads wait for this, so a disconnect seen by a read always reaches the invocation
+        request.addFailureListener(clientGone);
         started.finished().whenComplete((record, error) -> {
-            running.remove(invocation[0]);
+            running.remove(impl);
             if (record != null) {
                 listeners.forEach(listener -> listener.accept(record));
             }
