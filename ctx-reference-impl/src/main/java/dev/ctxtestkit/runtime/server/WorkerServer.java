@@ -19,7 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -55,6 +58,10 @@ public final class WorkerServer implements AutoCloseable {
     private final ServerConnector connector;
     private final Duration shutdownGrace;
     private final Set<InvocationImpl> running = ConcurrentHashMap.newKeySet();
+    /** Invocations started and not finished, counted from before they start (the set above learns of them after). */
+    private final AtomicInteger runningCount = new AtomicInteger();
+    /** Held (shared) while a request is turned into a running invocation; shutdown takes it to see them all. */
+    private final ReadWriteLock registration = new ReentrantReadWriteLock();
     private final List<Consumer<InvocationRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
 
@@ -106,10 +113,26 @@ public final class WorkerServer implements AutoCloseable {
 
     /** How many invocations have not finished yet. */
     public int running() {
-        return running.size();
+        return runningCount.get();
     }
 
     private boolean serve(Request request, Response response, Callback callback) {
+        registration.readLock().lock();
+        try {
+            if (stopped) {
+                // A request on a connection that was open before shutdown: it would start an invocation that the
+                // shutdown does not know about.
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                Response.writeError(request, response, callback, 503, "the server is shutting down");
+                return true;
+            }
+            return register(request, response, callback);
+        } finally {
+            registration.readLock().unlock();
+        }
+    }
+
+    private boolean register(Request request, Response response, Callback callback) {
         Headers headers = new Headers();
         for (HttpField field : request.getHeaders()) {
             headers.append(field.getName(), field.getValue());
@@ -140,7 +163,14 @@ public final class WorkerServer implements AutoCloseable {
             return true;
         }
         JettyResponseSink sink = new JettyResponseSink(response, callback, clientGone);
-        Invocation started = instance.fetch(incoming, Map.of(), sink);
+        runningCount.incrementAndGet();
+        Invocation started;
+        try {
+            started = instance.fetch(incoming, Map.of(), sink);
+        } catch (RuntimeException e) {
+            runningCount.decrementAndGet();
+            throw e;
+        }
         InvocationImpl impl = (InvocationImpl) started;
         invocation.set(impl);
         running.add(impl);
@@ -148,6 +178,7 @@ public final class WorkerServer implements AutoCloseable {
         request.addFailureListener(clientGone);
         started.finished().whenComplete((record, error) -> {
             running.remove(impl);
+            runningCount.decrementAndGet();
             if (record != null) {
                 listeners.forEach(listener -> listener.accept(record));
             }
@@ -177,7 +208,13 @@ public final class WorkerServer implements AutoCloseable {
         }
         stopped = true;
         connector.close(); // no new connections
-        List<InvocationImpl> inFlight = List.copyOf(running);
+        List<InvocationImpl> inFlight;
+        registration.writeLock().lock(); // waits for requests being registered; later ones see `stopped`
+        try {
+            inFlight = List.copyOf(running);
+        } finally {
+            registration.writeLock().unlock();
+        }
         CompletableFuture<?>[] all = inFlight.stream().map(i -> i.finished().toCompletableFuture().handle((r, e) -> null)).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(all).get(grace.toMillis(), TimeUnit.MILLISECONDS);
