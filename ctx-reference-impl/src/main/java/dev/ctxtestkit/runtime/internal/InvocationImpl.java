@@ -203,7 +203,8 @@ public class InvocationImpl implements Invocation {
 
     /**
      * The client went away (ERR-8): safe from any thread, idempotent. Before the response is complete this is an
-     * invocation end (LIM-1, case 3) with outcome {@code canceled} (ERR-6); the tasks go on under the limit.
+     * invocation end (LIM-1, case 3) with outcome {@code canceled} (ERR-6); the tasks go on under the limit. The sink
+     * is failed, so that the transport can end the exchange (nothing more will be written to it).
      */
     public void clientDisconnected(Throwable cause) {
         onLoop(() -> {
@@ -218,6 +219,7 @@ public class InvocationImpl implements Invocation {
                 outcome = Outcome.CANCELED;
             }
             status = null;
+            sink.fail(cause);
             requestBody.detach("Can't read from request stream because client disconnected.");
             invocationEnd();
             finishIfDone();
