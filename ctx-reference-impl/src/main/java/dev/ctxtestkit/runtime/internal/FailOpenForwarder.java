@@ -77,18 +77,58 @@ public class FailOpenForwarder {
             @Override
             public void onResponse(Call call, okhttp3.Response response) {
                 String failure = null;
+                boolean relayed = true;
                 try {
-                    failure = relay(response, sink);
+                    String malformed = malformedResponse(response);
+                    if (malformed != null) {
+                        // Nothing of it was relayed: the fallback failed (PT-8).
+                        relayed = false;
+                        failure = "the origin's response is malformed: " + malformed;
+                        answerFailedFallback(sink);
+                    } else {
+                        failure = relay(response, sink);
+                    }
                 } catch (RuntimeException e) {
                     failure = "relaying the origin's response failed: " + describe(e);
                 } finally {
-                    response.close();
+                    try {
+                        response.close();
+                    } catch (RuntimeException closeFailure) {
+                        // OkHttp can throw here for a response it parsed leniently (a negative Content-Length): the
+                        // record must still come, or the invocation never finishes.
+                    }
                     long forwarded = remainder == null ? 0 : remainder.forwarded.get();
                     String cause = failure;
-                    operation.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.of(response.code()), forwarded, cause)));
+                    OptionalInt status = relayed ? OptionalInt.of(response.code()) : OptionalInt.empty();
+                    operation.complete(() -> done.accept(new FailOpenRecord(target.toString(), status, forwarded, cause)));
                 }
             }
         });
+    }
+
+    /**
+     * Why the origin's response cannot be relayed as it came, or null when it can: a header the runtime's
+     * {@link Headers} refuses, or framing that is not one plain {@code Content-Length} or that comes together with
+     * {@code Transfer-Encoding} (RFC 9112 6.3: a possible response-splitting attempt). OkHttp reads such responses
+     * leniently; relaying them would fail at the client side after the status had been chosen.
+     */
+    protected String malformedResponse(okhttp3.Response response) {
+        Headers headers = new Headers();
+        try {
+            response.headers().forEach(pair -> headers.append(pair.getFirst(), pair.getSecond()));
+        } catch (IllegalArgumentException e) {
+            return describe(e);
+        }
+        java.util.List<String> lengths = headers.getAll("content-length");
+        if (!lengths.isEmpty()) {
+            if (headers.has("transfer-encoding")) {
+                return "both Content-Length and Transfer-Encoding";
+            }
+            if (lengths.size() > 1 || !lengths.get(0).matches("[0-9]{1,18}")) {
+                return "Content-Length " + lengths;
+            }
+        }
+        return null;
     }
 
     /** Relays status, headers and body as they came (PT-6); returns why the body broke off, or null. */
