@@ -81,7 +81,9 @@ public class FailOpenForwarder {
                 try {
                     String malformed = malformedResponse(response);
                     if (malformed != null) {
-                        // Nothing of it was relayed: the fallback failed (PT-8).
+                        // Nothing of it was relayed: the fallback failed (PT-8). The connection's framing cannot be
+                        // trusted any more: close it rather than let the pool reuse it.
+                        call.cancel();
                         relayed = false;
                         failure = "the origin's response is malformed: " + malformed;
                         answerFailedFallback(sink);
