@@ -21,6 +21,8 @@ import java.util.function.UnaryOperator;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 
 /**
@@ -109,6 +111,11 @@ abstract class ServerTestSupport {
         InvocationRecord record = records.poll(WAIT.toMillis(), MILLISECONDS);
         assertThat(record).as("an invocation record within " + WAIT).isNotNull();
         return record;
+    }
+
+    /** Awaitility, bounded by {@link #WAIT}, polling every 10 ms on the calling thread (no extra thread to count). */
+    static ConditionFactory eventually() {
+        return Awaitility.await().atMost(WAIT).pollInSameThread().pollInterval(Duration.ofMillis(10));
     }
 
     static <T> T await(CompletionStage<T> stage) throws Exception {

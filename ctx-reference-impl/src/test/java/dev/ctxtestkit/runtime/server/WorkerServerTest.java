@@ -275,6 +275,63 @@ class WorkerServerTest extends ServerTestSupport {
     }
 
     @Nested
+    class ResponseErrors {
+
+        @Test
+        void pt4_aStreamThatFailsBeforeItsFirstChunkKeepsStatusAndHeadersAndTruncates_noErrorPage() throws Exception {
+            WorkerServer server = serve(counted((request, env, ctx) -> new Response(201, Headers.of("x-own", "kept"), Body.of(new ByteSource() {
+                @Override
+                public CompletionStage<byte[]> read(int maxBytes) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("secret internal detail"));
+                }
+
+                @Override
+                public long length() {
+                    return -1;
+                }
+            }))));
+
+            try (RawHttp http = RawHttp.connect(server.url())) {
+                RawHttp.Reply reply = http.send("GET / HTTP/1.1\r\nHost: w\r\n\r\n").readResponse();
+
+                assertThat(reply.status()).isEqualTo(201);
+                assertThat(reply.header("x-own")).isEqualTo("kept");
+                assertThat(reply.header("transfer-encoding")).isEqualTo("chunked");
+                assertThat(reply.truncated()).as("no final chunk").isTrue();
+                assertThat(reply.bodyText()).doesNotContain("secret");
+                assertThat(http.closedByServer()).isTrue();
+            }
+            InvocationRecord record = nextRecord();
+            assertThat(record.outcome()).isEqualTo(Outcome.EXCEPTION);
+            assertThat(record.exceptions()).singleElement().satisfies(e -> assertThat(e.message()).isEqualTo("secret internal detail"));
+        }
+
+        @Test
+        void pt4_aStreamThatFailsAfterAChunkTruncatesTheBody() throws Exception {
+            WorkerServer server = serve(counted((request, env, ctx) -> Response.stream(200, new ByteSource() {
+                private int reads;
+
+                @Override
+                public CompletionStage<byte[]> read(int maxBytes) {
+                    return reads++ == 0 ? CompletableFuture.completedFuture("first".getBytes(UTF_8))
+                            : CompletableFuture.failedFuture(new IllegalStateException("broken stream"));
+                }
+
+                @Override
+                public long length() {
+                    return -1;
+                }
+            })));
+
+            RawHttp.Reply reply = RawHttp.exchange(server.url(), "GET / HTTP/1.1\r\nHost: w\r\n\r\n");
+
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.bodyText()).isEqualTo("first");
+            assertThat(reply.truncated()).isTrue();
+        }
+    }
+
+    @Nested
     class TasksAndRecords {
 
         @Test
@@ -457,8 +514,7 @@ class WorkerServerTest extends ServerTestSupport {
             try (RawHttp http = RawHttp.connect(server.url())) {
                 assertThat(http.send("GET /first HTTP/1.1\r\nHost: w\r\n\r\n").readResponse().bodyText()).isEqualTo("ok");
                 CompletableFuture<WorkerServer.ShutdownReport> shutdown = CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(3)));
-                org.awaitility.Awaitility.await().atMost(WAIT).pollInSameThread().pollInterval(Duration.ofMillis(5))
-                        .until(() -> {
+                eventually().until(() -> {
                             try (Socket probe = new Socket(server.url().getHost(), server.port())) {
                                 return false;
                             } catch (IOException | IllegalArgumentException refused) {
