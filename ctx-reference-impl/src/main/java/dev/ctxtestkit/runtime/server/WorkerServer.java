@@ -198,7 +198,8 @@ public final class WorkerServer implements AutoCloseable {
 
     /**
      * Stops accepting requests, lets running invocations finish within {@code grace}, then cancels what is still
-     * pending, and stops. Idempotent.
+     * pending, and stops. Idempotent. A request that arrives meanwhile on a connection kept alive from before gets
+     * {@code 503} and starts no invocation.
      *
      * @return what finished and what had to be cancelled
      */
