@@ -76,19 +76,31 @@ public class FailOpenForwarder {
 
             @Override
             public void onResponse(Call call, okhttp3.Response response) {
+                String malformed = malformedResponse(response);
+                long forwardedNow = remainder == null ? 0 : remainder.forwarded.get();
                 // The status and headers go to the client as the completion of the request on the loop (so a virtual
-                // clock can give the origin latency); the body then streams on this thread as further I/O.
-                // The relay of the body is announced from the loop, once the headers are out: between the two, a
-                // virtual clock may move (the origin's latency), which it never does while I/O is in flight.
+                // clock can give the origin latency); the relay of the body is then announced from the loop, once the
+                // headers are out: between the two a virtual clock may move, which it never does while I/O is in flight.
                 java.util.concurrent.CompletableFuture<EventLoop.ExternalOperation> started = new java.util.concurrent.CompletableFuture<>();
                 operation.complete(() -> {
+                    if (malformed != null) {
+                        // Nothing of it was relayed: the fallback failed (PT-8). The connection's framing cannot be
+                        // trusted any more: close it rather than let the pool reuse it.
+                        call.cancel();
+                        closeQuietly(response);
+                        answerFailedFallback(sink);
+                        started.cancel(false);
+                        done.accept(new FailOpenRecord(target.toString(), OptionalInt.empty(), forwardedNow,
+                                "the origin's response is malformed: " + malformed));
+                        return;
+                    }
                     EventLoop.ExternalOperation relaying = config.loop().beginExternal("relaying the origin's response body for " + target);
                     try {
                         startRelay(response, sink);
                         started.complete(relaying);
                     } catch (RuntimeException e) {
                         started.completeExceptionally(e);
-                        relaying.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.of(response.code()), 0,
+                        relaying.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.of(response.code()), forwardedNow,
                                 "relaying the origin's response failed: " + describe(e))));
                     }
                 });
@@ -96,8 +108,8 @@ public class FailOpenForwarder {
                 try {
                     relaying = started.get(BODY_WAIT_SECONDS, TimeUnit.SECONDS);
                 } catch (Exception e) {
-                    response.close();
-                    return; // the loop already reported why (or is gone)
+                    closeQuietly(response);
+                    return; // the loop already answered and reported why (or is gone)
                 }
                 String failure = null;
                 try {
@@ -105,13 +117,38 @@ public class FailOpenForwarder {
                 } catch (RuntimeException e) {
                     failure = "relaying the origin's response failed: " + describe(e);
                 } finally {
-                    response.close();
+                    closeQuietly(response);
                     long forwarded = remainder == null ? 0 : remainder.forwarded.get();
                     String cause = failure;
                     relaying.complete(() -> done.accept(new FailOpenRecord(target.toString(), OptionalInt.of(response.code()), forwarded, cause)));
                 }
             }
         });
+    }
+
+    /**
+     * Why the origin's response cannot be relayed as it came, or null when it can: a header the runtime's
+     * {@link Headers} refuses, or framing that is not one plain {@code Content-Length} or that comes together with
+     * {@code Transfer-Encoding} (RFC 9112 6.3: a possible response-splitting attempt). OkHttp reads such responses
+     * leniently; relaying them would fail at the client side after the status had been chosen.
+     */
+    protected String malformedResponse(okhttp3.Response response) {
+        Headers headers = new Headers();
+        try {
+            response.headers().forEach(pair -> headers.append(pair.getFirst(), pair.getSecond()));
+        } catch (IllegalArgumentException e) {
+            return describe(e);
+        }
+        java.util.List<String> lengths = headers.getAll("content-length");
+        if (!lengths.isEmpty()) {
+            if (headers.has("transfer-encoding")) {
+                return "both Content-Length and Transfer-Encoding";
+            }
+            if (lengths.size() > 1 || !lengths.get(0).matches("[0-9]{1,18}")) {
+                return "Content-Length " + lengths;
+            }
+        }
+        return null;
     }
 
     /** Sends the origin's status and headers as they came (PT-6). */
@@ -135,6 +172,15 @@ public class FailOpenForwarder {
         } catch (Exception e) {
             sink.fail(e);
             return "the origin's response body broke off after the headers were relayed: " + describe(e);
+        }
+    }
+
+    private static void closeQuietly(okhttp3.Response response) {
+        try {
+            response.close();
+        } catch (RuntimeException closeFailure) {
+            // OkHttp can throw here for a response it parsed leniently (a negative Content-Length): the record must
+            // still come, or the invocation never finishes.
         }
     }
 

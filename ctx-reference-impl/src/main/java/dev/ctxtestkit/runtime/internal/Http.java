@@ -28,7 +28,13 @@ public final class Http {
      */
     public static OkHttpClient newClient(Duration timeout) {
         Duration connect = timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
+        // Every fail-open goes to one origin: OkHttp's default of 5 concurrent requests per host would queue the
+        // sixth client (its body unread) behind the others.
+        okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+        dispatcher.setMaxRequests(256);
+        dispatcher.setMaxRequestsPerHost(256);
         return new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .retryOnConnectionFailure(false)

@@ -203,7 +203,8 @@ public class InvocationImpl implements Invocation {
 
     /**
      * The client went away (ERR-8): safe from any thread, idempotent. Before the response is complete this is an
-     * invocation end (LIM-1, case 3) with outcome {@code canceled} (ERR-6); the tasks go on under the limit.
+     * invocation end (LIM-1, case 3) with outcome {@code canceled} (ERR-6); the tasks go on under the limit. The sink
+     * is failed, so that the transport can end the exchange (nothing more will be written to it).
      */
     public void clientDisconnected(Throwable cause) {
         onLoop(() -> {
@@ -218,6 +219,7 @@ public class InvocationImpl implements Invocation {
                 outcome = Outcome.CANCELED;
             }
             status = null;
+            sink.fail(cause);
             requestBody.detach("Can't read from request stream because client disconnected.");
             invocationEnd();
             finishIfDone();
@@ -235,12 +237,25 @@ public class InvocationImpl implements Invocation {
             }
             cancelPendingTasks();
             log(LogLevel.WARN, "the server shut down before these waitUntil() tasks completed; they have been cancelled");
-            if (invocationEndAt == null) {
-                invocationEnd();
-            }
             if (!responseDone) {
+                // Cut off before the response was complete, like a cancelled request (LIM-1 case 3, ERR-6); a handler
+                // stage that settles later changes nothing.
+                handlerStageOver = true;
                 responseDone = true;
+                if (outcome == Outcome.OK) {
+                    outcome = Outcome.CANCELED;
+                }
+                status = null;
                 sink.fail(new IllegalStateException("the server shut down"));
+            }
+            if (invocationEndAt == null) {
+                // Not invocationEnd(): with nothing pending it would end the drain as DRAINED before the response is
+                // marked done, and the record would never be built. The drain ends right below instead.
+                invocationEndAt = now();
+                phase = Phase.DRAINING;
+                if (requestBody != null) {
+                    requestBody.detach("Can't read from request stream because the server shut down.");
+                }
             }
             endDrain(FinishReason.SHUTDOWN);
         });

@@ -6,24 +6,37 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 
 /**
  * The client's request body as a {@link ByteSource}, read from Jetty without blocking and streamed, never buffered
- * whole. Each read is announced to the event loop as external I/O and completes on the loop.
+ * whole. Each read is announced to the event loop as external I/O and completes on the loop. A body that ends early
+ * because the connection closed is a client disconnect (ERR-8): {@code onClientGone} hears of it before the failed
+ * read completes, so the invocation is cancelled rather than failed by a handler that merely saw its read fail. Reads
+ * wait for {@link #attach()}, so that the server knows the invocation before any read can fail.
  */
 final class JettyBodySource implements ByteSource {
     private final Request request;
     private final EventLoop loop;
     private final long length;
+    private final Consumer<Throwable> onClientGone;
+    private final CompletableFuture<Void> attached = new CompletableFuture<>();
     private Content.Chunk leftover;
     private boolean ended;
 
-    JettyBodySource(Request request, EventLoop loop, long length) {
+    JettyBodySource(Request request, EventLoop loop, long length, Consumer<Throwable> onClientGone) {
         this.request = request;
         this.loop = loop;
         this.length = length;
+        this.onClientGone = onClientGone;
+    }
+
+    /** Lets reads start; called once whoever {@code onClientGone} reports to is ready. */
+    void attach() {
+        attached.complete(null);
     }
 
     @Override
@@ -33,13 +46,14 @@ final class JettyBodySource implements ByteSource {
         }
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         EventLoop.ExternalOperation operation = loop.beginExternal("reading the request body from the client");
-        readInto(result, maxBytes, operation);
+        attached.thenRun(() -> readInto(result, maxBytes, operation));
         return result;
     }
 
     private void readInto(CompletableFuture<byte[]> result, int maxBytes, EventLoop.ExternalOperation operation) {
         byte[] bytes;
         Throwable failure = null;
+        Throwable clientGone = null;
         boolean end = false;
         synchronized (this) {
             if (ended) {
@@ -53,6 +67,9 @@ final class JettyBodySource implements ByteSource {
                     return;
                 }
                 if (Content.Chunk.isFailure(chunk)) {
+                    if (chunk.getFailure() instanceof EofException) {
+                        clientGone = chunk.getFailure(); // the connection closed before the body's end
+                    }
                     failure = new IOException("the client's request body failed (did the client disconnect?): " + chunk.getFailure(), chunk.getFailure());
                     bytes = null;
                 } else {
@@ -80,6 +97,9 @@ final class JettyBodySource implements ByteSource {
                     }
                 }
             }
+        }
+        if (clientGone != null) {
+            onClientGone.accept(clientGone); // before the read fails, so that the invocation hears of it first
         }
         Throwable error = failure;
         byte[] value = end ? null : bytes;

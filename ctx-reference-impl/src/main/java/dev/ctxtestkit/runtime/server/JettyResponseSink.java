@@ -19,6 +19,7 @@ final class JettyResponseSink implements ResponseSink {
     private final Response response;
     private final Callback exchange;
     private final Consumer<Throwable> onClientGone;
+    private boolean started;
     private boolean done;
 
     JettyResponseSink(Response response, Callback exchange, Consumer<Throwable> onClientGone) {
@@ -29,6 +30,7 @@ final class JettyResponseSink implements ResponseSink {
 
     @Override
     public synchronized void start(int status, Headers headers) {
+        started = true;
         response.setStatus(status);
         headers.forEach((name, value) -> {
             if (name.equals("transfer-encoding")) {
@@ -66,14 +68,26 @@ final class JettyResponseSink implements ResponseSink {
         }));
     }
 
+    /**
+     * Aborts the exchange. Once {@link #start} was called the status and headers count as sent (PT-4), but Jetty only
+     * commits them with the first write, and failing an uncommitted exchange makes Jetty answer with its own error page
+     * (a 500 whose HTML shows the exception's message) instead. So they are committed first, and the connection is
+     * then cut: the client keeps them and sees a truncated body.
+     */
     @Override
     public void fail(Throwable cause) {
+        boolean commitFirst;
         synchronized (this) {
             if (done) {
                 return;
             }
             done = true;
+            commitFirst = started && !response.isCommitted();
         }
-        exchange.failed(cause);
+        if (commitFirst) {
+            response.write(false, ByteBuffer.allocate(0), Callback.from(() -> exchange.failed(cause), failure -> exchange.failed(cause)));
+        } else {
+            exchange.failed(cause);
+        }
     }
 }

@@ -19,6 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -54,6 +58,10 @@ public final class WorkerServer implements AutoCloseable {
     private final ServerConnector connector;
     private final Duration shutdownGrace;
     private final Set<InvocationImpl> running = ConcurrentHashMap.newKeySet();
+    /** Invocations started and not finished, counted from before they start (the set above learns of them after). */
+    private final AtomicInteger runningCount = new AtomicInteger();
+    /** Held (shared) while a request is turned into a running invocation; shutdown takes it to see them all. */
+    private final ReadWriteLock registration = new ReentrantReadWriteLock();
     private final List<Consumer<InvocationRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
 
@@ -105,10 +113,26 @@ public final class WorkerServer implements AutoCloseable {
 
     /** How many invocations have not finished yet. */
     public int running() {
-        return running.size();
+        return runningCount.get();
     }
 
     private boolean serve(Request request, Response response, Callback callback) {
+        registration.readLock().lock();
+        try {
+            if (stopped) {
+                // A request on a connection that was open before shutdown: it would start an invocation that the
+                // shutdown does not know about.
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                Response.writeError(request, response, callback, 503, "the server is shutting down");
+                return true;
+            }
+            return register(request, response, callback);
+        } finally {
+            registration.readLock().unlock();
+        }
+    }
+
+    private boolean register(Request request, Response response, Callback callback) {
         Headers headers = new Headers();
         for (HttpField field : request.getHeaders()) {
             headers.append(field.getName(), field.getValue());
@@ -123,25 +147,38 @@ public final class WorkerServer implements AutoCloseable {
         // The URL the worker sees names the Host header's authority and the path; an absolute-form target's own
         // authority is ignored, and fail-open never connects anywhere but the configured origin.
         String url = "http://" + host + request.getHttpURI().getPathQuery();
+        AtomicReference<InvocationImpl> invocation = new AtomicReference<>();
+        Consumer<Throwable> clientGone = failure -> {
+            InvocationImpl known = invocation.get();
+            if (known != null) {
+                known.clientDisconnected(failure);
+            }
+        };
+        JettyBodySource body = new JettyBodySource(request, instance.eventLoop(), length, clientGone);
         IncomingRequest incoming;
         try {
-            incoming = new IncomingRequest(request.getMethod(), url, headers, new JettyBodySource(request, instance.eventLoop(), length));
+            incoming = new IncomingRequest(request.getMethod(), url, headers, body);
         } catch (IllegalArgumentException e) {
             Response.writeError(request, response, callback, 400, e.getMessage());
             return true;
         }
-        InvocationImpl[] invocation = new InvocationImpl[1];
-        JettyResponseSink sink = new JettyResponseSink(response, callback, failure -> {
-            if (invocation[0] != null) {
-                invocation[0].clientDisconnected(failure);
-            }
-        });
-        Invocation started = instance.fetch(incoming, Map.of(), sink);
-        invocation[0] = (InvocationImpl) started;
-        running.add(invocation[0]);
-        request.addFailureListener(failure -> invocation[0].clientDisconnected(failure));
+        JettyResponseSink sink = new JettyResponseSink(response, callback, clientGone);
+        runningCount.incrementAndGet();
+        Invocation started;
+        try {
+            started = instance.fetch(incoming, Map.of(), sink);
+        } catch (RuntimeException e) {
+            runningCount.decrementAndGet();
+            throw e;
+        }
+        InvocationImpl impl = (InvocationImpl) started;
+        invocation.set(impl);
+        running.add(impl);
+        body.attach(); // the body's reads wait for this, so a disconnect seen by a read always reaches the invocation
+        request.addFailureListener(clientGone);
         started.finished().whenComplete((record, error) -> {
-            running.remove(invocation[0]);
+            running.remove(impl);
+            runningCount.decrementAndGet();
             if (record != null) {
                 listeners.forEach(listener -> listener.accept(record));
             }
@@ -161,7 +198,8 @@ public final class WorkerServer implements AutoCloseable {
 
     /**
      * Stops accepting requests, lets running invocations finish within {@code grace}, then cancels what is still
-     * pending, and stops. Idempotent.
+     * pending, and stops. Idempotent. A request that arrives meanwhile on a connection kept alive from before gets
+     * {@code 503} and starts no invocation.
      *
      * @return what finished and what had to be cancelled
      */
@@ -171,7 +209,13 @@ public final class WorkerServer implements AutoCloseable {
         }
         stopped = true;
         connector.close(); // no new connections
-        List<InvocationImpl> inFlight = List.copyOf(running);
+        List<InvocationImpl> inFlight;
+        registration.writeLock().lock(); // waits for requests being registered; later ones see `stopped`
+        try {
+            inFlight = List.copyOf(running);
+        } finally {
+            registration.writeLock().unlock();
+        }
         CompletableFuture<?>[] all = inFlight.stream().map(i -> i.finished().toCompletableFuture().handle((r, e) -> null)).toArray(CompletableFuture[]::new);
         try {
             CompletableFuture.allOf(all).get(grace.toMillis(), TimeUnit.MILLISECONDS);
