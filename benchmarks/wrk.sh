@@ -94,6 +94,17 @@ start worker-task-500ms dev.ctxtestkit.bench.FetchProxyWorker "$ORIGIN" 500
 WORKER_PID=${PIDS[-1]}
 load worker-task-500ms "$URL/"
 stop "$WORKER_PID"
+
+# The same proxy in real workerd (P5, second half), if it is installed (scripts/install-workerd.sh).
+WORKERD=no
+if [ -x .tools/workerd/node_modules/@cloudflare/workerd-linux-64/bin/workerd ] || [ -n "${WORKERD_PATH:-}" ]; then
+    WORKERD=yes
+    start workerd-task-0ms dev.ctxtestkit.bench.WorkerdProxy "$ORIGIN"
+    WORKER_PID=${PIDS[-1]}
+    load workerd-task-0ms "$URL/?task=0"
+    load workerd-task-500ms "$URL/?task=500"
+    stop "$WORKER_PID"
+fi
 stop "$ORIGIN_PID"
 PIDS=()
 
@@ -103,6 +114,10 @@ printf '%-34s %12s %10s %10s  %s\n' target requests/s p50 p99 errors
 summary origin
 summary worker-task-0ms
 summary worker-task-500ms
+if [ "$WORKERD" = yes ]; then
+    summary workerd-task-0ms
+    summary workerd-task-500ms
+fi
 echo
 grep -h '^FINISHED' "$OUT"/worker-task-*.log | sed 's/^/worker: /' || true
 echo "full wrk output: $OUT/*.wrk"
