@@ -89,8 +89,22 @@ final class ErrorRules {
                                 (obs, t) -> expectOutcomeAndStatus(first(obs), Outcome.EXCEPTION, -1))
                         .build(),
                 rule("ERR-8", "Client disconnect").http().all()
-                        .notImplemented("no scenario makes the client disconnect yet; the reference's handling (outcome canceled, tasks go on) is covered by the WorkerServer tests")
-                        .hint("cancel non-task work on disconnect; tasks continue under the limit").build(),
+                        .hint("a client that goes away must not take the tasks with it: they continue under the limit")
+                        .check("the client disconnects at +50 ms, before the response; a task registered before goes on",
+                                Scenario.named("err-8").request(Scenario.RequestSpec.get("/err-8").disconnectingAfter(50))
+                                        .waitUntil(TaskSpec.resolving("survivor", 300)).sleep(200).build(),
+                                (obs, t) -> {
+                                    Observation o = first(obs);
+                                    Expect.beacon(o, "survivor");
+                                    if (t.has(dev.ctxtestkit.conformance.ConformanceTarget.Capability.INVOCATION_RECORD)) {
+                                        InvocationRecord r = record(o);
+                                        that(r.outcome() == Outcome.CANCELED, "expected outcome canceled for a client that left before the response (ERR-6), got %s",
+                                                r.outcome().wireName());
+                                        that(r.logsAt(LogLevel.WARN).stream().anyMatch(l -> l.message().contains("client disconnected")),
+                                                "expected a WARN line saying the client disconnected, got %s", r.logs());
+                                    }
+                                })
+                        .build(),
                 rule("ERR-9", "The Java reference's response to an uncaught exception").http().java().profiles(Profile.REFERENCE)
                         .hint("answer 500 with body 'Internal Server Error' and Connection: close")
                         .check("a synchronous throw", Scenario.named("err-9-sync").throwError("err9").build(), (obs, t) -> Expect.errorResponse(first(obs)))

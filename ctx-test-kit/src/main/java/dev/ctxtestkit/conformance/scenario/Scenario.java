@@ -55,8 +55,16 @@ public record Scenario(String name, Event event, Form form, RequestSpec request,
         return b;
     }
 
-    /** The request a scenario sends. {@code bodyBytes} bytes of {@link #bodyContent(int)}. */
-    public record RequestSpec(String method, String path, Map<String, String> headers, int bodyBytes, boolean chunked) {
+    /**
+     * The request a scenario sends: {@code bodyBytes} bytes of {@link #bodyContent(int)}; with
+     * {@code disconnectAfterMs >= 0} the client goes away that long after sending it (ERR-8), {@code -1}: it stays.
+     */
+    public record RequestSpec(String method, String path, Map<String, String> headers, int bodyBytes, boolean chunked,
+                              long disconnectAfterMs) {
+        public RequestSpec(String method, String path, Map<String, String> headers, int bodyBytes, boolean chunked) {
+            this(method, path, headers, bodyBytes, chunked, -1);
+        }
+
         public RequestSpec {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(path, "path");
@@ -72,6 +80,11 @@ public record Scenario(String name, Event event, Form form, RequestSpec request,
 
         public byte[] body() {
             return bodyContent(bodyBytes);
+        }
+
+        /** This request, with the client disconnecting {@code ms} after sending it. */
+        public RequestSpec disconnectingAfter(long ms) {
+            return new RequestSpec(method, path, headers, bodyBytes, chunked, ms);
         }
     }
 

@@ -30,6 +30,7 @@ public final class ScenarioJson {
         request.put("headers", new LinkedHashMap<>(s.request().headers()));
         request.put("bodyBytes", s.request().bodyBytes());
         request.put("chunked", s.request().chunked());
+        request.put("disconnectAfterMs", s.request().disconnectAfterMs());
         m.put("request", request);
         m.put("props", new LinkedHashMap<>(s.props()));
         m.put("limit", s.limit());
@@ -68,7 +69,8 @@ public final class ScenarioJson {
                 enumOf(Scenario.Event.class, string(m, "event")),
                 enumOf(Scenario.Form.class, string(m, "form")),
                 new Scenario.RequestSpec(string(request, "method"), string(request, "path"), headers,
-                        (int) number(request, "bodyBytes"), bool(request, "chunked")),
+                        (int) number(request, "bodyBytes"), bool(request, "chunked"),
+                        request.containsKey("disconnectAfterMs") ? number(request, "disconnectAfterMs") : -1),
                 map(m, "props"),
                 m.get("limit") == null ? null : String.valueOf(m.get("limit")),
                 new Scenario.OriginSpec(enumOf(Scenario.OriginSpec.Mode.class, string(origin, "mode")),

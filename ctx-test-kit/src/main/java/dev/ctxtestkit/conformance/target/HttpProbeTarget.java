@@ -133,7 +133,11 @@ public abstract class HttpProbeTarget implements ConformanceTarget {
             requestBody = RequestBody.create(new byte[0]);
         }
         request.method(spec.method(), requestBody);
-        try (okhttp3.Response response = client.newCall(request.build()).execute()) {
+        okhttp3.Call call = client.newCall(request.build());
+        if (spec.disconnectAfterMs() >= 0) {
+            return disconnecting(call, spec.disconnectAfterMs());
+        }
+        try (okhttp3.Response response = call.execute()) {
             long headersAt = Duration.between(start, clock.instant()).toMillis();
             Map<String, List<String>> headers = new LinkedHashMap<>();
             response.headers().forEach(pair -> headers.computeIfAbsent(pair.getFirst().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(pair.getSecond()));
@@ -146,6 +150,26 @@ public abstract class HttpProbeTarget implements ConformanceTarget {
             }
             return new Observation.ClientView(response.code(), headers, received.toByteArray(), truncated, headersAt,
                     Duration.between(start, clock.instant()).toMillis());
+        }
+    }
+
+    /** Sends the request and goes away after {@code ms}, whatever came back by then (ERR-8). */
+    private static Observation.ClientView disconnecting(okhttp3.Call call, long ms) {
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ctx-client-disconnect");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            timer.schedule(call::cancel, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+            try (okhttp3.Response response = call.execute()) {
+                byte[] body = response.body().bytes();
+                return new Observation.ClientView(response.code(), Map.of(), body, false, -1, -1);
+            } catch (IOException cancelled) {
+                return new Observation.ClientView(0, Map.of(), new byte[0], true, -1, -1);
+            }
+        } finally {
+            timer.shutdownNow();
         }
     }
 

@@ -98,6 +98,10 @@ public class ReferenceTarget implements ConformanceTarget {
                     Invocation invocation = scenario.event() == Scenario.Event.FETCH
                             ? instance.fetch(incoming(scenario.request()), scenario.props())
                             : instance.scheduled(new ScheduledEvent(start, "* * * * *"));
+                    long disconnect = scenario.request().disconnectAfterMs();
+                    if (disconnect >= 0 && invocation instanceof dev.ctxtestkit.runtime.internal.InvocationImpl impl) {
+                        clock.schedule(Duration.ofMillis(disconnect), () -> impl.clientDisconnected(new java.io.IOException("the client disconnected")));
+                    }
                     clock.runUntilIdle();
                     observations.add(new Observation(i, clientView(invocation, scenario, start), origin.takeReceived(),
                             Optional.ofNullable(now(invocation.finished()))));

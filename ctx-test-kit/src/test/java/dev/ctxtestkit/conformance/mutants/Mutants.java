@@ -86,6 +86,7 @@ public final class Mutants {
             new Expectation(WarningsAtInfo.class, "ERR-5", "expected the limit warning at WARN"),
             new Expectation(OutcomeAlwaysOk.class, "ERR-6", "expected outcome exception, got ok"),
             new Expectation(OutcomeFromStatus.class, "ERR-7", "expected outcome ok, got exception"),
+            new Expectation(DisconnectCancelsTasks.class, "ERR-8", "beacon 'survivor' never arrived"),
             new Expectation(ErrorWithoutConnectionClose.class, "ERR-9", "expected response header connection: close"),
             new Expectation(CancelledTasksWithoutSettleTime.class, "ERR-10", "must have a registration time and a settle time"),
             new Expectation(AlwaysChunked.class, "BODY-5", "expected response header content-length: 15"),
@@ -658,6 +659,22 @@ public final class Mutants {
                     sink.end();
                     responseDone = true;
                     finishIfDone();
+                }
+            });
+        }
+    }
+
+    /** ERR-8: a client that goes away takes the tasks with it. */
+    public static final class DisconnectCancelsTasks extends MutantTarget {
+        public DisconnectCancelsTasks() {
+            super("client disconnect cancels the tasks", (config, id, spec) -> new InvocationImpl(config, id, spec) {
+                @Override
+                public void clientDisconnected(Throwable cause) {
+                    super.clientDisconnected(cause);
+                    loop.execute(() -> {
+                        cancelPendingTasks();
+                        endDrain(FinishReason.LIMIT);
+                    });
                 }
             });
         }
