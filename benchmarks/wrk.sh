@@ -97,7 +97,7 @@ stop "$WORKER_PID"
 
 # The same proxy in real workerd (P5, second half), if it is installed (scripts/install-workerd.sh).
 WORKERD=no
-if [ -x .tools/workerd/node_modules/@cloudflare/workerd-linux-64/bin/workerd ] || [ -n "${WORKERD_PATH:-}" ]; then
+if ls .tools/workerd/node_modules/@cloudflare/workerd-*/bin/workerd >/dev/null 2>&1 || [ -n "${WORKERD_PATH:-}" ]; then
     WORKERD=yes
     start workerd-task-0ms dev.ctxtestkit.bench.WorkerdProxy "$ORIGIN"
     WORKER_PID=${PIDS[-1]}

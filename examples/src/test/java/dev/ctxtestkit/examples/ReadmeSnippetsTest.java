@@ -19,10 +19,19 @@ class ReadmeSnippetsTest {
 
     @Test
     void everyJavaSnippetOfTestingYourHandlersIsCodeFromTheExamples() throws IOException {
+        checkSection("## Testing your handlers", 3);
+    }
+
+    @Test
+    void theWorkerdSnippetIsCodeFromTheExamples() throws IOException {
+        checkSection("## Real workerd", 1);
+    }
+
+    private static void checkSection(String heading, int atLeast) throws IOException {
         String readme = Files.readString(README);
-        int start = readme.indexOf("## Testing your handlers");
+        int start = readme.indexOf(heading);
+        assertThat(start).as("README section '%s'", heading).isNotNegative();
         int end = readme.indexOf("\n## ", start + 1);
-        assertThat(start).as("README section 'Testing your handlers'").isNotNegative();
         String section = readme.substring(start, end < 0 ? readme.length() : end);
 
         List<String> snippets = new ArrayList<>();
@@ -30,7 +39,7 @@ class ReadmeSnippetsTest {
         while (m.find()) {
             snippets.add(normalize(m.group(1)));
         }
-        assertThat(snippets).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(snippets).hasSizeGreaterThanOrEqualTo(atLeast);
 
         String sources;
         try (Stream<Path> files = Files.walk(SOURCES)) {

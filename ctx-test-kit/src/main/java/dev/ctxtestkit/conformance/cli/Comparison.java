@@ -55,7 +55,14 @@ final class Comparison {
     }
 
     String toMarkdown() {
-        StringBuilder out = new StringBuilder("# Conformance side by side\n\n").append(summary()).append("\n\n| Rule | Title |");
+        StringBuilder out = new StringBuilder("# Conformance side by side\n\n").append(summary()).append("\n\n");
+        for (int i = 0; i < targets.size(); i++) {
+            Map<Verdict.Status, Long> totals = verdicts.get(i).values().stream().collect(Collectors.groupingBy(Verdict::status, Collectors.counting()));
+            out.append("- **").append(targets.get(i)).append("**: ");
+            out.append(java.util.Arrays.stream(Verdict.Status.values()).map(st -> totals.getOrDefault(st, 0L) + " " + st.label())
+                    .collect(Collectors.joining(", "))).append('\n');
+        }
+        out.append("\nEach target's full report is beside this file (conformance-<target>.md / .json).\n\n| Rule | Title |");
         targets.forEach(t -> out.append(' ').append(t).append(" |"));
         out.append(" Agreement |\n|---|---|");
         targets.forEach(t -> out.append("---|"));

@@ -26,6 +26,7 @@ final class ServeCommand {
             "",
             "options:",
             "  --worker NAME   demo (default): answers at once and finishes a 500 ms waitUntil task; /fail fails open",
+            "                  to --origin (without one, /fail gets PT-8's bare 500)",
             "                  probe: the conformance probe worker (scenarios in the x-ctx-scenario header)",
             "                  or the class name of a FetchHandler or WorkerEntrypoint with a no-argument constructor",
             "  --port N        the port (default 8787; 0 picks a free one)",
@@ -102,7 +103,8 @@ final class ServeCommand {
         }
         WorkerServer server = WorkerServer.builder(instance.build()).host(host).port(port).start();
         server.onInvocationFinished(record -> out.println(describe(record)));
-        out.println("serving the " + workerName + " worker on " + server.url() + " (fail-open origin: " + (origin == null ? "none" : origin)
+        out.println("serving the " + workerName + " worker on " + server.url() + " (fail-open origin: "
+                + (origin == null ? "none, so fail-open answers a bare 500" : origin)
                 + ", limit " + limit + "); Ctrl-C to stop");
         return new Running(server, limit);
     }

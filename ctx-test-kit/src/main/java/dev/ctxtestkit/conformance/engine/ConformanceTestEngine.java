@@ -182,7 +182,10 @@ public final class ConformanceTestEngine implements TestEngine {
         }
         Optional<String> unavailable = target.unavailableReason();
         if (unavailable.isPresent() && System.getenv("CI") == null) {
-            listener.executionSkipped(suite, "target " + target.name() + " is unavailable: " + unavailable.get());
+            String reason = "target " + target.name() + " is unavailable: " + unavailable.get();
+            // Said on stderr too: a skipped suite should not go unnoticed in a green build.
+            System.err.println("[ctx-conformance] skipping " + suite.getDisplayName() + ": " + reason);
+            listener.executionSkipped(suite, reason);
             return;
         }
         listener.executionStarted(suite);

@@ -16,8 +16,10 @@ public final class RuleFilter {
         this.description = description;
     }
 
+    private static final String ALL = "all rules";
+
     public static RuleFilter all() {
-        return new RuleFilter(rule -> true, "all rules");
+        return new RuleFilter(rule -> true, ALL);
     }
 
     /**
@@ -37,6 +39,9 @@ public final class RuleFilter {
 
     /** Either filter's rules. */
     RuleFilter or(RuleFilter other) {
+        if (isAll() || other.isAll()) {
+            return all();
+        }
         return new RuleFilter(predicate.or(other.predicate), description + "," + other.description);
     }
 
@@ -59,7 +64,17 @@ public final class RuleFilter {
     }
 
     RuleFilter and(RuleFilter other) {
+        if (isAll()) {
+            return other;
+        }
+        if (other.isAll()) {
+            return this;
+        }
         return new RuleFilter(predicate.and(other.predicate), description + " and " + other.description);
+    }
+
+    private boolean isAll() {
+        return description.equals(ALL);
     }
 
     @Override

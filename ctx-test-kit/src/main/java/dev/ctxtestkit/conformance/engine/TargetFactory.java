@@ -54,13 +54,14 @@ public final class TargetFactory {
         }
         if (!trimmed.contains(".")) {
             throw new IllegalArgumentException("unknown target '" + trimmed + "': expected '" + REFERENCE + "', '" + REFERENCE_HTTP
-                    + "', '" + WORKERD + "' or the fully qualified class name of a ConformanceTarget");
+                    + "', '" + WORKERD + "', an http(s) URL of a probe worker, or the fully qualified class name of a ConformanceTarget");
         }
         try {
             Class<?> type = Class.forName(trimmed, true, Thread.currentThread().getContextClassLoader());
             return instantiate(type);
         } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("unknown target '" + trimmed + "': no such class on the classpath", e);
+            throw new IllegalArgumentException("unknown target '" + trimmed + "': no such class on the classpath (java -jar ignores -cp: run "
+                    + "java -cp ctx-conformance.jar:<your classes> dev.ctxtestkit.conformance.cli.ConformanceMain --target " + trimmed + ")", e);
         }
     }
 

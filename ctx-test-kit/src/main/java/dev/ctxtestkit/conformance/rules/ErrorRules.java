@@ -43,7 +43,8 @@ final class ErrorRules {
                 rule("ERR-2", "Invalid handler results").http().js()
                         .notImplemented("Java's types rule out non-Response results; a null result is handled like ERR-1").build(),
                 rule("ERR-3", "Hang detection").http().all()
-                        .notImplemented("the reference cannot yet tell a handler stage that can never settle from one waiting on work outside its event loop")
+                        .notImplemented("not checked yet: no scenario provokes a hang, and the Java reference has no hang detection (it cannot tell "
+                                + "a handler stage that can never settle from one waiting on work outside its event loop)")
                         .hint("abort a handler stage that can never settle").build(),
                 rule("ERR-4", "Exception source labels").inProcess().all()
                         .hint("label handler-stage exceptions 'Uncaught (in response)' and task failures 'Uncaught (async)'")
