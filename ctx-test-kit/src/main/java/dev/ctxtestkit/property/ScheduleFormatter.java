@@ -79,7 +79,12 @@ public final class ScheduleFormatter {
         for (Observation o : observations) {
             out.append(o.describe());
         }
-        return LOOPBACK_PORT.matcher(out).replaceAll("$1:PORT");
+        return withoutPorts(out.toString());
+    }
+
+    /** {@code text} with loopback ports, which are dynamic, as {@code PORT}: so that reports of one run repeat exactly. */
+    public static String withoutPorts(String text) {
+        return LOOPBACK_PORT.matcher(text).replaceAll("$1:PORT");
     }
 
     private static String header(Scenario s) {
