@@ -12,14 +12,17 @@ import java.util.List;
  * @param disagreement   the difference on the shrunk schedule; null when they agreed
  * @param firstObserved  what the first target (the reference) observed of the shrunk schedule
  * @param secondObserved what the second target observed of it
+ * @param retried        target errors that went away when the schedule was run again (transport hiccups over HTTP)
  */
 public record DifferentialResult(String first, String second, long seed, int tries, int tryNumber, long scenarioSeed, int size,
                                  Scenario original, String originalDisagreement, Scenario shrunk, String disagreement,
-                                 List<Observation> firstObserved, List<Observation> secondObserved, Shrinker.Result shrinking) {
+                                 List<Observation> firstObserved, List<Observation> secondObserved, Shrinker.Result shrinking,
+                                 List<String> retried) {
 
     public DifferentialResult {
         firstObserved = List.copyOf(firstObserved);
         secondObserved = List.copyOf(secondObserved);
+        retried = List.copyOf(retried);
     }
 
     public boolean agreed() {
@@ -37,8 +40,9 @@ public record DifferentialResult(String first, String second, long seed, int tri
     }
 
     public String report() {
+        String retries = retried.isEmpty() ? "" : "\nretried after a target error: " + String.join("; ", retried);
         if (agreed()) {
-            return first + " and " + second + " agreed on " + tries + " schedule(s), seed " + seed + "; " + replayHint();
+            return first + " and " + second + " agreed on " + tries + " schedule(s), seed " + seed + "; " + replayHint() + retries;
         }
         return first + " and " + second + " disagree at try " + tryNumber + " of " + tries + " (seed " + seed + ", size " + size
                 + "), shrunk from " + ScheduleFormatter.size(original) + " to " + ScheduleFormatter.size(shrunk) + " step(s) in "
@@ -47,7 +51,7 @@ public record DifferentialResult(String first, String second, long seed, int tri
                 + "disagreement: " + disagreement + "\n"
                 + first + " observed:\n" + ScheduleFormatter.timeline(firstObserved).indent(2)
                 + second + " observed:\n" + ScheduleFormatter.timeline(secondObserved).indent(2)
-                + replayHint() + "\n";
+                + replayHint() + retries + "\n";
     }
 
     @Override

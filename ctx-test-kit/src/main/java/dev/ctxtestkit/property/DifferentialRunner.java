@@ -16,7 +16,9 @@ import java.util.TreeSet;
  * Runs the same random schedules on two targets and compares what both can see: the response's status, its body
  * (unless it is the probe's report, whose content differs by design), whether it was cut short, how many requests
  * reached the origin by fail-open and the body they carried, and the set of beacon tags. The first disagreement is
- * shrunk (the predicate being "the two still disagree") and reported with both observations.
+ * shrunk (the predicate being "the two still disagree") and reported with both observations. A target that throws
+ * while the other does not is run once more before that counts as a disagreement; such retries are listed in the
+ * result.
  *
  * <pre>{@code
  * DifferentialResult result = DifferentialRunner.between(new ReferenceTarget(), TargetFactory.create("workerd")).tries(100).run();
@@ -38,6 +40,7 @@ public final class DifferentialRunner {
     private int maxSize = PropertyRunner.DEFAULT_MAX_SIZE;
     private ScheduleGenerator generator;
     private Shrinker shrinker = new Shrinker();
+    private final List<String> retried = new ArrayList<>();
 
     private DifferentialRunner(ConformanceTarget first, ConformanceTarget second) {
         this.first = Objects.requireNonNull(first, "first");
@@ -106,6 +109,7 @@ public final class DifferentialRunner {
 
     /** Runs the tries; returns at the first disagreement, shrunk, or after the last try. */
     public DifferentialResult run() {
+        retried.clear();
         long runSeed = seed != 0 ? seed : PropertyRunner.randomSeed();
         for (int i = 0; i < tries; i++) {
             long scenarioSeed = ScheduleGenerator.scenarioSeed(runSeed, i);
@@ -117,15 +121,24 @@ public final class DifferentialRunner {
                 Comparison last = compareOn(shrunk.scenario());
                 return new DifferentialResult(first.name(), second.name(), runSeed, tries, i + 1, scenarioSeed, size, scenario,
                         c.disagreement(), shrunk.scenario(), last.disagreement() != null ? last.disagreement()
-                        : "(agreed when re-run; first seen: " + c.disagreement() + ")", last.first(), last.second(), shrunk);
+                        : "(agreed when re-run; first seen: " + c.disagreement() + ")", last.first(), last.second(), shrunk, retried);
             }
         }
-        return new DifferentialResult(first.name(), second.name(), runSeed, tries, 0, 0, 0, null, null, null, null, List.of(), List.of(), null);
+        return new DifferentialResult(first.name(), second.name(), runSeed, tries, 0, 0, 0, null, null, null, null, List.of(), List.of(), null,
+                retried);
     }
 
     private Comparison compareOn(Scenario scenario) {
         Run a = runOn(first, scenario);
         Run b = runOn(second, scenario);
+        // A target that throws (a transport error over HTTP, say) gets one more chance; the retry is reported.
+        if (a.error() != null && b.error() == null) {
+            retried.add(first.name() + " on " + scenario.name() + ": " + a.error());
+            a = runOn(first, scenario);
+        } else if (b.error() != null && a.error() == null) {
+            retried.add(second.name() + " on " + scenario.name() + ": " + b.error());
+            b = runOn(second, scenario);
+        }
         if (a.error() != null || b.error() != null) {
             if (a.error() != null && b.error() != null) {
                 return new Comparison(null, a.observations(), b.observations()); // neither can run it: nothing to compare

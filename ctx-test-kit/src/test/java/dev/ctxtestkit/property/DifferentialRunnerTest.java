@@ -36,6 +36,46 @@ class DifferentialRunnerTest {
     }
 
     @Test
+    void aTargetErrorThatGoesAwayOnARerunIsRetriedAndListed() {
+        ReferenceTarget reference = new ReferenceTarget();
+        ConformanceTarget hiccup = new ConformanceTarget() {
+            private int runs;
+
+            @Override
+            public String name() {
+                return "hiccup";
+            }
+
+            @Override
+            public Language language() {
+                return reference.language();
+            }
+
+            @Override
+            public dev.ctxtestkit.conformance.Profile profile() {
+                return reference.profile();
+            }
+
+            @Override
+            public java.util.Set<Capability> capabilities() {
+                return reference.capabilities();
+            }
+
+            @Override
+            public java.util.List<dev.ctxtestkit.conformance.Observation> run(dev.ctxtestkit.conformance.scenario.Scenario scenario) throws Exception {
+                if (++runs == 2) {
+                    throw new java.net.SocketException("Broken pipe");
+                }
+                return reference.run(scenario);
+            }
+        };
+        DifferentialResult result = DifferentialRunner.between(reference, hiccup).seed(3).tries(5).run();
+        assertThat(result.agreed()).as("%s", result).isTrue();
+        assertThat(result.retried()).singleElement().asString().startsWith("hiccup on schedule-").endsWith("java.net.SocketException: Broken pipe");
+        assertThat(result.report()).contains("retried after a target error: hiccup on schedule-");
+    }
+
+    @Test
     void schedulesFitBothTargets() {
         ConformanceTarget overHttp = new ReferenceHttpTarget(); // not started: only its capabilities are read
         ScheduleGenerator.Options options = DifferentialRunner.optionsFor(new ReferenceTarget()).and(DifferentialRunner.optionsFor(overHttp));
