@@ -181,7 +181,7 @@ public final class SchedulePropertyExtension implements TestTemplateInvocationCo
             List<Object> arguments = new ArrayList<>(call.getArguments());
             method.setAccessible(true);
             Throwable[] lastFailure = {failure};
-            Shrinker.Result shrunk = new Shrinker(run.maxShrinks).shrink(scenario, candidate -> {
+            Shrinker.Result shrunk = new Shrinker(run.maxShrinks, run.generator.options().minSeparationMs()).shrink(scenario, candidate -> {
                 Throwable t = invoke(method, target, arguments, candidate);
                 if (t != null && !(t instanceof TestAbortedException) && t.getClass() == failure.getClass()) {
                     lastFailure[0] = t;

@@ -39,13 +39,14 @@ public final class DifferentialRunner {
     private int tries = PropertyRunner.DEFAULT_TRIES;
     private int maxSize = PropertyRunner.DEFAULT_MAX_SIZE;
     private ScheduleGenerator generator;
-    private Shrinker shrinker = new Shrinker();
+    private Shrinker shrinker;
     private final List<String> retried = new ArrayList<>();
 
     private DifferentialRunner(ConformanceTarget first, ConformanceTarget second) {
         this.first = Objects.requireNonNull(first, "first");
         this.second = Objects.requireNonNull(second, "second");
         this.generator = new ScheduleGenerator(optionsFor(first).and(optionsFor(second)));
+        this.shrinker = new Shrinker(Shrinker.DEFAULT_MAX_ATTEMPTS, generator.options().minSeparationMs());
     }
 
     /** Compares {@code second} with {@code first} (usually the reference). */
@@ -58,7 +59,7 @@ public final class DifferentialRunner {
         ScheduleGenerator.Options options = target.capabilities().contains(ConformanceTarget.Capability.INVOCATION_RECORD)
                 ? ScheduleGenerator.Options.inProcess() : ScheduleGenerator.Options.overHttp();
         if (!target.capabilities().contains(ConformanceTarget.Capability.CONFIGURABLE_LIMIT)) {
-            options = options.and(new ScheduleGenerator.Options(true, false, false, true, true, true, true, Long.MAX_VALUE, Integer.MAX_VALUE));
+            options = options.and(new ScheduleGenerator.Options(true, false, false, true, true, true, true, Long.MAX_VALUE, Integer.MAX_VALUE, 1));
         }
         return options;
     }
@@ -84,8 +85,10 @@ public final class DifferentialRunner {
         return this;
     }
 
+    /** The generator; the shrinker then keeps its timers' separation. */
     public DifferentialRunner generator(ScheduleGenerator value) {
         this.generator = Objects.requireNonNull(value, "generator");
+        this.shrinker = new Shrinker(Shrinker.DEFAULT_MAX_ATTEMPTS, value.options().minSeparationMs());
         return this;
     }
 

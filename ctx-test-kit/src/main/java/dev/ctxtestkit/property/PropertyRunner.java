@@ -85,8 +85,10 @@ public final class PropertyRunner {
         return this;
     }
 
+    /** The generator; the shrinker then keeps its timers' separation. */
     public PropertyRunner generator(ScheduleGenerator value) {
         this.generator = Objects.requireNonNull(value, "generator");
+        this.shrinker = new Shrinker(Shrinker.DEFAULT_MAX_ATTEMPTS, value.options().minSeparationMs());
         return this;
     }
 

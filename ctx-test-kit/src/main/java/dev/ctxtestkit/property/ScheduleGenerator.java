@@ -29,9 +29,12 @@ import java.util.SplittableRandom;
 public final class ScheduleGenerator {
     /** What the generator may use. */
     public record Options(boolean scheduledEvents, boolean neverSettling, boolean limits, boolean aborts, boolean streams,
-                          boolean originFailures, boolean chunkedRequests, long maxDelayMs, int maxChildDepth) {
+                          boolean originFailures, boolean chunkedRequests, long maxDelayMs, int maxChildDepth, long minSeparationMs) {
 
         public Options {
+            if (minSeparationMs < 1) {
+                throw new IllegalArgumentException("minSeparationMs must be at least 1: " + minSeparationMs);
+            }
             if (maxDelayMs < 1) {
                 throw new IllegalArgumentException("maxDelayMs must be at least 1: " + maxDelayMs);
             }
@@ -40,24 +43,29 @@ public final class ScheduleGenerator {
             }
         }
 
-        /** Everything, for targets that honour the scenario's limit and run in virtual time (the in-process reference). */
+        /**
+         * Everything, for targets that honour the scenario's limit and run in virtual time (the in-process reference);
+         * timers need only be due at distinct instants.
+         */
         public static Options inProcess() {
-            return new Options(true, true, true, true, true, true, true, 2_000, 2);
+            return new Options(true, true, true, true, true, true, true, 2_000, 2, 1);
         }
 
         /**
          * For targets observed over HTTP in real time: fetch only, the target's own limit, no task that never settles
-         * (it would cost the limit in real time), delays of at most 300 ms.
+         * (it would cost the limit in real time), delays of at most 300 ms (before separation), and timers at least 50 ms
+         * apart, so that real-time jitter (a body read, a beacon's round trip) cannot reorder them.
          */
         public static Options overHttp() {
-            return new Options(false, false, false, true, true, true, true, 300, 1);
+            return new Options(false, false, false, true, true, true, true, 300, 1, 50);
         }
 
         /** What both {@code a} and {@code b} allow. */
         public Options and(Options other) {
             return new Options(scheduledEvents && other.scheduledEvents, neverSettling && other.neverSettling, limits && other.limits,
                     aborts && other.aborts, streams && other.streams, originFailures && other.originFailures,
-                    chunkedRequests && other.chunkedRequests, Math.min(maxDelayMs, other.maxDelayMs), Math.min(maxChildDepth, other.maxChildDepth));
+                    chunkedRequests && other.chunkedRequests, Math.min(maxDelayMs, other.maxDelayMs), Math.min(maxChildDepth, other.maxChildDepth),
+                    Math.max(minSeparationMs, other.minSeparationMs));
         }
     }
 
@@ -106,7 +114,7 @@ public final class ScheduleGenerator {
             throw new IllegalArgumentException("size must be at least 1: " + size);
         }
         Scenario scenario = new Draw(new SplittableRandom(seed), size, seed).scenario();
-        return separate(scenario);
+        return separate(scenario, options.minSeparationMs());
     }
 
     /**
@@ -114,28 +122,33 @@ public final class ScheduleGenerator {
      * one of them (a task's delay, a sleep, the stream's chunk delay, or a numeric limit) a millisecond later.
      */
     public static Scenario separate(Scenario scenario) {
+        return separate(scenario, 1);
+    }
+
+    /** {@link #separate(Scenario)}, with timers at least {@code minSeparationMs} apart. */
+    public static Scenario separate(Scenario scenario, long minSeparationMs) {
         Scenario current = scenario;
         for (int i = 0; i < MAX_NUDGES; i++) {
-            Optional<ScheduleModel.Ambiguity> clash = ScheduleModel.of(current).ambiguity();
+            Optional<ScheduleModel.Ambiguity> clash = ScheduleModel.of(current).ambiguity(minSeparationMs);
             if (clash.isEmpty()) {
                 return current;
             }
-            current = nudge(current, clash.get());
+            current = nudge(current, clash.get(), Math.max(1, minSeparationMs - clash.get().gapMs()));
         }
         throw new IllegalStateException("could not separate the timers of scenario " + scenario.name());
     }
 
-    private static Scenario nudge(Scenario scenario, ScheduleModel.Ambiguity clash) {
+    private static Scenario nudge(Scenario scenario, ScheduleModel.Ambiguity clash, long by) {
         ScheduleModel.Owner owner = nudgeable(clash.second()) ? clash.second() : clash.first();
         return switch (owner.kind()) {
-            case TASK -> Edits.mapTasks(scenario, t -> t.tag().equals(owner.taskTag()) ? t.withDelay(t.delayMs() + 1) : t);
-            case SLEEP -> Edits.replaceStep(scenario, owner.stepIndex(), new Step.Sleep(((Step.Sleep) scenario.steps().get(owner.stepIndex())).ms() + 1, 0));
+            case TASK -> Edits.mapTasks(scenario, t -> t.tag().equals(owner.taskTag()) ? t.withDelay(t.delayMs() + by) : t);
+            case SLEEP -> Edits.replaceStep(scenario, owner.stepIndex(), new Step.Sleep(((Step.Sleep) scenario.steps().get(owner.stepIndex())).ms() + by, 0));
             case CHUNK -> {
                 Step.Respond r = (Step.Respond) scenario.steps().get(owner.stepIndex());
                 yield Edits.replaceStep(scenario, owner.stepIndex(), new Step.Respond(r.status(), r.body(), r.text(), r.chunks(),
-                        r.chunkDelayMs() + 1, r.errorAfter(), r.taskWhileStreaming(), r.invocation()));
+                        r.chunkDelayMs() + by, r.errorAfter(), r.taskWhileStreaming(), r.invocation()));
             }
-            case LIMIT -> scenario.toBuilder().limit(Long.toString(Long.parseLong(scenario.limit()) + 1)).build();
+            case LIMIT -> scenario.toBuilder().limit(Long.toString(Long.parseLong(scenario.limit()) + by)).build();
             case START -> throw new IllegalStateException("the handler's start cannot move");
         };
     }

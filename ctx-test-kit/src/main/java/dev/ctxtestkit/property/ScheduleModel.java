@@ -78,11 +78,14 @@ public final class ScheduleModel {
         }
     }
 
-    /** Two things due at the same instant (see the class comment). */
-    public record Ambiguity(long atMs, Owner first, Owner second) {
+    /**
+     * Two timers due at the same instant, or closer than a required separation (see the class comment): {@code first}
+     * was scheduled before {@code second}; the later of the two is due at {@code atMs}, {@code gapMs} after the other.
+     */
+    public record Ambiguity(long atMs, long gapMs, Owner first, Owner second) {
         @Override
         public String toString() {
-            return first + " and " + second + " are both due at +" + atMs + " ms";
+            return first + " and " + second + (gapMs == 0 ? " are both due at +" + atMs + " ms" : " are due only " + gapMs + " ms apart, at +" + atMs + " ms");
         }
     }
 
@@ -258,20 +261,33 @@ public final class ScheduleModel {
 
     /** The first clash of two timers at one instant, if any (see the class comment). */
     public Optional<Ambiguity> ambiguity() {
-        long horizon = finishedAtMs == null ? Long.MAX_VALUE : finishedAtMs;
-        Map<Long, Owner> seen = new java.util.HashMap<>();
-        Ambiguity first = null;
+        return ambiguity(1);
+    }
+
+    /**
+     * The first pair of timers less than {@code minSeparationMs} apart, if any. {@code 1} asks for distinct instants,
+     * enough in virtual time; a target observed in real time needs a margin for its jitter (see
+     * {@link ScheduleGenerator.Options#minSeparationMs()}).
+     */
+    public Optional<Ambiguity> ambiguity(long minSeparationMs) {
+        long horizon = finishedAtMs == null ? Long.MAX_VALUE : finishedAtMs + minSeparationMs - 1;
+        List<Integer> order = new ArrayList<>();
         for (int i = 0; i < occupants.size(); i++) {
-            long at = occupants.get(i)[0];
-            if (at > horizon) {
-                continue; // cancelled before it was due
-            }
-            Owner previous = seen.putIfAbsent(at, occupantOwners.get(i));
-            if (previous != null && (first == null || at < first.atMs())) {
-                first = new Ambiguity(at, previous, occupantOwners.get(i));
+            if (occupants.get(i)[0] <= horizon) { // a timer due later was cancelled before it was due
+                order.add(i);
             }
         }
-        return Optional.ofNullable(first);
+        order.sort(Comparator.comparingLong((Integer i) -> occupants.get(i)[0]).thenComparingInt(i -> i));
+        for (int k = 1; k < order.size(); k++) {
+            long previous = occupants.get(order.get(k - 1))[0];
+            long at = occupants.get(order.get(k))[0];
+            if (at - previous < minSeparationMs) {
+                int a = order.get(k - 1);
+                int b = order.get(k);
+                return Optional.of(new Ambiguity(at, at - previous, occupantOwners.get(Math.min(a, b)), occupantOwners.get(Math.max(a, b))));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The client's response; empty for a scheduled event. */

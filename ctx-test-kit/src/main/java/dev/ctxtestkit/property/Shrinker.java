@@ -24,16 +24,26 @@ public final class Shrinker {
     public static final int DEFAULT_MAX_ATTEMPTS = 1_000;
 
     private final int maxAttempts;
+    private final long minSeparationMs;
 
     public Shrinker() {
         this(DEFAULT_MAX_ATTEMPTS);
     }
 
     public Shrinker(int maxAttempts) {
+        this(maxAttempts, 1);
+    }
+
+    /** A shrinker whose variants keep timers at least {@code minSeparationMs} apart (for targets in real time). */
+    public Shrinker(int maxAttempts, long minSeparationMs) {
         if (maxAttempts < 0) {
             throw new IllegalArgumentException("maxAttempts must not be negative: " + maxAttempts);
         }
+        if (minSeparationMs < 1) {
+            throw new IllegalArgumentException("minSeparationMs must be at least 1: " + minSeparationMs);
+        }
         this.maxAttempts = maxAttempts;
+        this.minSeparationMs = minSeparationMs;
     }
 
     /**
@@ -56,7 +66,7 @@ public final class Shrinker {
             for (int k = 0; k < candidates.size(); k++) {
                 int index = (start + k) % candidates.size();
                 Scenario candidate = candidates.get(index);
-                if (!valid(candidate)) {
+                if (!valid(candidate, minSeparationMs)) {
                     continue;
                 }
                 if (attempts >= maxAttempts) {
@@ -77,9 +87,9 @@ public final class Shrinker {
         }
     }
 
-    private static boolean valid(Scenario candidate) {
+    private static boolean valid(Scenario candidate, long minSeparationMs) {
         try {
-            return ScheduleModel.of(candidate).ambiguity().isEmpty();
+            return ScheduleModel.of(candidate).ambiguity(minSeparationMs).isEmpty();
         } catch (RuntimeException e) {
             return false;
         }
