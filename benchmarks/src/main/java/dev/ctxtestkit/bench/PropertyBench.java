@@ -22,7 +22,7 @@ import java.util.Locale;
  *   <li><b>schedules per second</b>: the loop a {@code PropertyRunner} runs for each try — generate a schedule (sizes
  *       growing to 20 as in a default run), run it on the in-process reference target under the virtual clock,
  *       check the whole catalogue — for a fixed wall-clock time after a warm-up; also the fixed cost of one run (an
- *       empty schedule), and the generator and the model alone;</li>
+ *       empty schedule, ten tasks with and without beacons), and the generator and the model alone;</li>
  *   <li><b>time to shrink a failing 50-task schedule</b>: schedules of size 50 are drawn until one with at least 50
  *       tasks fails on a fail-fast mutant (the first rejection cancels every other task, WU-7); its shrinking against
  *       the failing property is timed, several times.</li>
@@ -44,6 +44,7 @@ public final class PropertyBench {
         explore(5, 1, false); // warm-up
         explore(seconds, 2, true);
         emptySchedule(Math.max(2, seconds / 4));
+        beaconCost(Math.max(2, seconds / 4));
         generatorAlone(Math.max(2, seconds / 4));
         shrink(repetitions);
     }
@@ -61,6 +62,7 @@ public final class PropertyBench {
         int schedules = 0;
         int steps = 0;
         int violations = 0;
+        List<Double> runs = new ArrayList<>();
         for (int i = 0; System.nanoTime() < deadline; i++) {
             long t0 = System.nanoTime();
             Scenario scenario = generator.generate(ScheduleGenerator.scenarioSeed(runSeed, i), ScheduleGenerator.sizeFor(i % 100, 20));
@@ -75,6 +77,7 @@ public final class PropertyBench {
             long t3 = System.nanoTime();
             generating += t1 - t0;
             running += t2 - t1;
+            runs.add((t2 - t1) / 1e6);
             checking += t3 - t2;
             schedules++;
             steps += ScheduleFormatter.size(scenario);
@@ -85,6 +88,9 @@ public final class PropertyBench {
                             + "%.2f ms each: generate %.3f ms, run on the reference %.2f ms, check %d properties %.3f ms; %d violation(s)%n",
                     schedules, steps / (double) schedules, elapsed, schedules / elapsed, elapsed * 1000 / schedules,
                     generating / 1e6 / schedules, running / 1e6 / schedules, properties.size(), checking / 1e6 / schedules, violations);
+            Collections.sort(runs);
+            System.out.printf(Locale.ROOT, "explore: one run on the reference: median %.2f ms, 90th percentile %.2f ms, 99th %.2f ms, max %.1f ms%n",
+                    runs.get(runs.size() / 2), runs.get(runs.size() * 9 / 10), runs.get(runs.size() * 99 / 100), runs.get(runs.size() - 1));
         }
     }
 
@@ -102,6 +108,27 @@ public final class PropertyBench {
         double elapsed = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "an empty schedule on the reference target (fresh MockWebServer, worker instance, OkHttp client): %.2f ms each (%d runs)%n",
                 elapsed * 1000 / n, n);
+    }
+
+    /** What a beacon (a real loopback HTTP round trip to the mock origin) adds: ten tasks with and without beacons. */
+    private static void beaconCost(int seconds) throws Exception {
+        ReferenceTarget reference = new ReferenceTarget();
+        for (boolean beacon : new boolean[] {false, true}) {
+            Scenario.Builder builder = Scenario.named("beacons-" + beacon);
+            for (int i = 1; i <= 10; i++) {
+                builder.waitUntil(dev.ctxtestkit.conformance.scenario.TaskSpec.resolving("t" + i, i).withBeacon(beacon));
+            }
+            Scenario scenario = builder.respond(dev.ctxtestkit.conformance.scenario.Step.Respond.text(200, "ok")).build();
+            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+            long start = System.nanoTime();
+            int n = 0;
+            while (System.nanoTime() < deadline) {
+                reference.run(scenario);
+                n++;
+            }
+            System.out.printf(Locale.ROOT, "10 tasks %s beacons: %.2f ms per schedule (%d runs)%n", beacon ? "with" : "without",
+                    (System.nanoTime() - start) / 1e6 / n, n);
+        }
     }
 
     /** The generator (with its model-driven separation) alone. */
