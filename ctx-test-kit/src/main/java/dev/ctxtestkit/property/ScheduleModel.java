@@ -36,7 +36,9 @@ import java.util.PriorityQueue;
  * schedule is <em>unambiguous</em> only when every task timer and every timer of positive delay (handler sleeps,
  * stream chunks, the limit) is due at an instant of its own, none at 0 (the handler's start). {@link #ambiguity()}
  * names the first clash; the generator nudges delays until there is none, and the shrinker skips candidates that
- * have one. Only unambiguous schedules run deterministically, and only for them is the model exact.
+ * have one. Only unambiguous schedules run deterministically, and only for them is the model exact. A target observed
+ * in real time needs more than distinct instants, because a body read or a beacon's round trip takes real time:
+ * {@link #ambiguity(long)} asks for a minimum separation (50 ms for the over-HTTP schedules).
  */
 public final class ScheduleModel {
     /** The chunk size of the request bodies the in-process reference target feeds its handler (a partial read gets at most this). */
