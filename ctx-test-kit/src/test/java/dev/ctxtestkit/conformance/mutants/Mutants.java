@@ -1,5 +1,6 @@
 package dev.ctxtestkit.conformance.mutants;
 
+import dev.ctxtestkit.runtime.ByteSource;
 import dev.ctxtestkit.runtime.Context;
 import dev.ctxtestkit.runtime.EventKind;
 import dev.ctxtestkit.runtime.FinishReason;
@@ -74,6 +75,7 @@ public final class Mutants {
             new Expectation(HostRewritten.class, "PT-5", "expected Host: pt5.example"),
             new Expectation(RelayedAs200.class, "PT-6", "expected the origin's status 299 relayed, got 200"),
             new Expectation(RemainderDropped.class, "PT-7", "unread bytes"),
+            new Expectation(ReplaysWholeBody.class, "PT-7", "unread bytes"),
             new Expectation(FailedFallbackGives502.class, "PT-8", "expected response status 500, got 502"),
             new Expectation(FailOpenCountsAsSuccess.class, "PT-9", "expected outcome exception, got ok"),
             new Expectation(FallbackFailureNotLogged.class, "PT-12", "expected an ERROR log line naming the cause"),
@@ -525,6 +527,80 @@ public final class Mutants {
                     };
                 }
             });
+        }
+    }
+
+    /**
+     * PT-7: fail-open buffers the whole original body, the part the handler read included, and replays it to the origin
+     * (the workaround a runtime without a streaming remainder might reach for).
+     */
+    public static final class ReplaysWholeBody extends MutantTarget {
+        public ReplaysWholeBody() {
+            super("fail-open replays the whole body", (config, id, spec) -> {
+                RecordingSource recording = spec.request() == null ? null : new RecordingSource(spec.request().body());
+                InvocationImpl.Spec recorded = recording == null ? spec : new InvocationImpl.Spec(spec.event(), spec.worker(), spec.props(),
+                        new IncomingRequest(spec.request().method(), spec.request().url(), spec.request().headers(), recording),
+                        spec.scheduledEvent(), spec.sink());
+                return new InvocationImpl(config, id, recorded) {
+                    @Override
+                    protected FailOpenForwarder newFailOpenForwarder() {
+                        return new FailOpenForwarder(config) {
+                            @Override
+                            protected RequestBody remainderBody(String method, dev.ctxtestkit.runtime.internal.RequestBodyTracker body) {
+                                if (method.equals("GET") || method.equals("HEAD")) {
+                                    return null;
+                                }
+                                java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+                                whole.writeBytes(recording.seen()); // what the handler read, replayed
+                                ByteSource rest = body.remainder();
+                                for (byte[] chunk = rest.read(64 * 1024).toCompletableFuture().join(); chunk != null;
+                                     chunk = rest.read(64 * 1024).toCompletableFuture().join()) {
+                                    whole.writeBytes(chunk);
+                                }
+                                return RequestBody.create(whole.toByteArray());
+                            }
+                        };
+                    }
+                };
+            });
+        }
+    }
+
+    /** A client body that keeps a copy of every byte read from it. */
+    static final class RecordingSource implements ByteSource {
+        private final ByteSource source;
+        private final java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+
+        RecordingSource(ByteSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<byte[]> read(int maxBytes) {
+            return source.read(maxBytes).thenApply(chunk -> {
+                if (chunk != null) {
+                    synchronized (seen) {
+                        seen.writeBytes(chunk);
+                    }
+                }
+                return chunk;
+            });
+        }
+
+        @Override
+        public long length() {
+            return source.length();
+        }
+
+        @Override
+        public void cancel(Throwable reason) {
+            source.cancel(reason);
+        }
+
+        byte[] seen() {
+            synchronized (seen) {
+                return seen.toByteArray();
+            }
         }
     }
 
