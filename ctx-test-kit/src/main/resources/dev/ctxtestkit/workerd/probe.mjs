@@ -406,7 +406,10 @@ class Run {
     if (this.state.runId != null) {
       headers[RUN_HEADER] = this.state.runId;
     }
-    const response = await fetch(BEACON_ORIGIN + BEACON_PREFIX + tag, {
+    // With a BEACONS service binding, beacons go there: the globalOutbound is also the fail-open target (PT-5), and a
+    // scenario whose fallback is refused must still be able to report what its tasks did.
+    const send = this.env && this.env.BEACONS ? (url, init) => this.env.BEACONS.fetch(url, init) : fetch;
+    const response = await send(BEACON_ORIGIN + BEACON_PREFIX + tag, {
       method: "POST",
       headers,
       body: JSON.stringify(body),

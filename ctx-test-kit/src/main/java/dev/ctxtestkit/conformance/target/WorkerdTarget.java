@@ -89,8 +89,9 @@ public final class WorkerdTarget extends HttpProbeTarget {
         workerd = WorkerdProcess.builder()
                 .external("origin", "127.0.0.1:" + originPort())
                 .external("closed", "127.0.0.1:" + ReferenceTarget.closedPort())
-                .worker("probe", "probe.mjs", probe, "origin", Map.of(), WorkerdProcess.DEFAULT_COMPATIBILITY_DATE)
-                .worker("probe-refused", "probe.mjs", probe, "closed", Map.of(), WorkerdProcess.DEFAULT_COMPATIBILITY_DATE)
+                .worker("probe", "probe.mjs", probe, "origin", Map.of("BEACONS", "origin"), WorkerdProcess.DEFAULT_COMPATIBILITY_DATE)
+                // fail-open refused, beacons still delivered (through the BEACONS binding)
+                .worker("probe-refused", "probe.mjs", probe, "closed", Map.of("BEACONS", "origin"), WorkerdProcess.DEFAULT_COMPATIBILITY_DATE)
                 .start();
     }
 
