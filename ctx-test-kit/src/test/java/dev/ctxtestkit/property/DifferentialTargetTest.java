@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The hook for differential runs against another runtime (workerd, when its target exists): set
+ * The hook for differential runs against another runtime: set
  * {@code -Dctx.property.differentialTarget=<a name TargetFactory understands>} (for example {@code reference-http},
  * or a target's class name) and this test runs CI's share of schedules ({@code ctx.property.tries} scales it) on the
  * in-process reference and on that target, and fails with the shrunk schedule and both observations at the first
@@ -19,7 +19,7 @@ class DifferentialTargetTest {
 
     @Test
     @EnabledIfSystemProperty(named = DifferentialRunner.TARGET_PROPERTY, matches = ".+",
-            disabledReason = "no second target: set -D" + DifferentialRunner.TARGET_PROPERTY + "=<target name> (e.g. reference-http, or workerd once its target exists)")
+            disabledReason = "no second target: set -D" + DifferentialRunner.TARGET_PROPERTY + "=<target name> (e.g. reference-http or workerd)")
     void theReferenceAndTheOtherTargetAgreeOnRandomSchedules() throws Exception {
         try (ConformanceTarget other = TargetFactory.create(System.getProperty(DifferentialRunner.TARGET_PROPERTY))) {
             DifferentialResult result = DifferentialRunner.between(new ReferenceTarget(), other).withSystemProperties().run();
