@@ -46,7 +46,8 @@ public record DifferentialResult(String first, String second, long seed, int tri
         }
         return first + " and " + second + " disagree at try " + tryNumber + " of " + tries + " (seed " + seed + ", size " + size
                 + "), shrunk from " + ScheduleFormatter.size(original) + " to " + ScheduleFormatter.size(shrunk) + " step(s) in "
-                + shrinking.attempts() + " attempt(s)\n"
+                + shrinking.attempts() + " attempt(s)" + (shrinking.exhausted() ? " (the shrinking budget ran out)" : "") + "\n"
+                + "original disagreement: " + originalDisagreement + "\n"
                 + "shrunk schedule:\n" + schedule()
                 + "disagreement: " + disagreement + "\n"
                 + first + " observed:\n" + ScheduleFormatter.timeline(firstObserved).indent(2)

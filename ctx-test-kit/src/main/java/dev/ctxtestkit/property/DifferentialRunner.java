@@ -5,6 +5,7 @@ import dev.ctxtestkit.conformance.Observation;
 import dev.ctxtestkit.conformance.scenario.Scenario;
 import dev.ctxtestkit.conformance.scenario.Step;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +33,11 @@ import java.util.TreeSet;
 public final class DifferentialRunner {
     /** System property: the target the reference is compared with in the differential test (unset: the test is skipped). */
     public static final String TARGET_PROPERTY = "ctx.property.differentialTarget";
+    /**
+     * How long the default shrinker may take when a target is observed in real time: there one attempt costs the
+     * schedule's horizon (up to seconds), so a thousand attempts could take an hour. Replace it with {@link #shrinker}.
+     */
+    public static final Duration REAL_TIME_SHRINK_BUDGET = Duration.ofMinutes(3);
 
     private final ConformanceTarget first;
     private final ConformanceTarget second;
@@ -46,7 +52,14 @@ public final class DifferentialRunner {
         this.first = Objects.requireNonNull(first, "first");
         this.second = Objects.requireNonNull(second, "second");
         this.generator = new ScheduleGenerator(optionsFor(first).and(optionsFor(second)));
-        this.shrinker = new Shrinker(Shrinker.DEFAULT_MAX_ATTEMPTS, generator.options().minSeparationMs());
+        this.shrinker = defaultShrinker(generator);
+    }
+
+    private Shrinker defaultShrinker(ScheduleGenerator forGenerator) {
+        Shrinker plain = new Shrinker(Shrinker.DEFAULT_MAX_ATTEMPTS, forGenerator.options().minSeparationMs());
+        boolean realTime = !first.capabilities().contains(ConformanceTarget.Capability.INVOCATION_RECORD)
+                || !second.capabilities().contains(ConformanceTarget.Capability.INVOCATION_RECORD);
+        return realTime ? plain.withTimeBudget(REAL_TIME_SHRINK_BUDGET) : plain;
     }
 
     /** Compares {@code second} with {@code first} (usually the reference). */
@@ -85,10 +98,10 @@ public final class DifferentialRunner {
         return this;
     }
 
-    /** The generator; the shrinker then keeps its timers' separation. */
+    /** The generator; the default shrinker then keeps its timers' separation. */
     public DifferentialRunner generator(ScheduleGenerator value) {
         this.generator = Objects.requireNonNull(value, "generator");
-        this.shrinker = new Shrinker(Shrinker.DEFAULT_MAX_ATTEMPTS, value.options().minSeparationMs());
+        this.shrinker = defaultShrinker(value);
         return this;
     }
 

@@ -3,8 +3,10 @@ package dev.ctxtestkit.property;
 import dev.ctxtestkit.conformance.scenario.Scenario;
 import dev.ctxtestkit.conformance.scenario.Step;
 import dev.ctxtestkit.conformance.scenario.TaskSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.Objects;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -25,6 +27,8 @@ public final class Shrinker {
 
     private final int maxAttempts;
     private final long minSeparationMs;
+    /** Real time the shrinker may spend, or {@code null} for no bound but the attempts. */
+    private final Duration budget;
 
     public Shrinker() {
         this(DEFAULT_MAX_ATTEMPTS);
@@ -36,6 +40,10 @@ public final class Shrinker {
 
     /** A shrinker whose variants keep timers at least {@code minSeparationMs} apart (for targets in real time). */
     public Shrinker(int maxAttempts, long minSeparationMs) {
+        this(maxAttempts, minSeparationMs, null);
+    }
+
+    private Shrinker(int maxAttempts, long minSeparationMs, Duration budget) {
         if (maxAttempts < 0) {
             throw new IllegalArgumentException("maxAttempts must not be negative: " + maxAttempts);
         }
@@ -44,13 +52,35 @@ public final class Shrinker {
         }
         this.maxAttempts = maxAttempts;
         this.minSeparationMs = minSeparationMs;
+        this.budget = budget;
+    }
+
+    /**
+     * This shrinker, also bounded by {@code budget} of real time: no variant is started once it has passed (a run in
+     * progress is finished), and the result says it was {@linkplain Result#exhausted exhausted}. For targets observed in
+     * real time, where one attempt can take seconds.
+     *
+     * @throws IllegalArgumentException if {@code budget} is negative
+     */
+    public Shrinker withTimeBudget(Duration budget) {
+        Objects.requireNonNull(budget, "budget");
+        if (budget.isNegative()) {
+            throw new IllegalArgumentException("budget must not be negative: " + budget);
+        }
+        return new Shrinker(maxAttempts, minSeparationMs, budget);
+    }
+
+    /** The bound on real time, if any ({@link #withTimeBudget}). */
+    public java.util.Optional<Duration> timeBudget() {
+        return java.util.Optional.ofNullable(budget);
     }
 
     /**
      * @param scenario   the failing schedule
      * @param attempts   how many variants were run (each costs one run of the target)
      * @param accepted   how many of them still failed and were kept
-     * @param exhausted  whether the attempts ran out before no simpler variant failed
+     * @param exhausted  whether the attempts (or the {@linkplain #withTimeBudget time budget}) ran out before no simpler
+     *                   variant failed
      */
     public record Result(Scenario scenario, int attempts, int accepted, boolean exhausted) { }
 
@@ -60,6 +90,7 @@ public final class Shrinker {
         int attempts = 0;
         int accepted = 0;
         int start = 0; // after a success, go on from the same kind of variant rather than from the top
+        long deadline = budget == null ? Long.MAX_VALUE : System.nanoTime() + budget.toNanos();
         while (true) {
             List<Scenario> candidates = candidates(current);
             boolean improved = false;
@@ -69,7 +100,7 @@ public final class Shrinker {
                 if (!valid(candidate, minSeparationMs)) {
                     continue;
                 }
-                if (attempts >= maxAttempts) {
+                if (attempts >= maxAttempts || (budget != null && System.nanoTime() - deadline >= 0)) {
                     return new Result(current, attempts, accepted, true);
                 }
                 attempts++;

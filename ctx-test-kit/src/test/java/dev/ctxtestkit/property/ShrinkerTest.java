@@ -1,10 +1,12 @@
 package dev.ctxtestkit.property;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ctxtestkit.conformance.scenario.Scenario;
 import dev.ctxtestkit.conformance.scenario.Step;
 import dev.ctxtestkit.conformance.scenario.TaskSpec;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,26 @@ class ShrinkerTest {
         assertThat(result.attempts()).isEqualTo(3);
         assertThat(result.exhausted()).isTrue();
         assertThat(result.scenario()).isSameAs(s);
+    }
+
+    @Test
+    void aSpentTimeBudgetStopsBeforeTheNextAttempt_andSaysSo() {
+        Scenario s = Scenario.named("t").waitUntil(TaskSpec.rejecting("a", 9, "x")).sleep(7).build();
+        AtomicInteger runs = new AtomicInteger();
+        Shrinker.Result result = new Shrinker().withTimeBudget(Duration.ZERO).shrink(s, candidate -> runs.incrementAndGet() > 0);
+        assertThat(runs.get()).isZero();
+        assertThat(result.exhausted()).isTrue();
+        assertThat(result.scenario()).isSameAs(s);
+    }
+
+    @Test
+    void aTimeBudgetLeavesTheAttemptBoundInForce() {
+        Shrinker budgeted = new Shrinker(3).withTimeBudget(Duration.ofHours(1));
+        assertThat(budgeted.timeBudget()).hasValue(Duration.ofHours(1));
+        Scenario s = Scenario.named("b").waitUntil(TaskSpec.rejecting("a", 9, "x")).waitUntil(TaskSpec.resolving("b", 5)).sleep(7).build();
+        assertThat(budgeted.shrink(s, candidate -> false).attempts()).isEqualTo(3);
+        assertThatThrownBy(() -> new Shrinker().withTimeBudget(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be negative");
     }
 
     @Test
