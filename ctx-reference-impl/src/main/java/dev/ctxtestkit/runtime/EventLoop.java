@@ -2,6 +2,7 @@ package dev.ctxtestkit.runtime;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The single-threaded event loop of one worker instance (CTX-8): handler code and runtime callbacks run on it, one
@@ -25,6 +26,30 @@ public interface EventLoop {
      * @throws IllegalArgumentException if {@code delay} is negative
      */
     Cancellable schedule(Duration delay, Runnable task);
+
+    /**
+     * Like {@link #schedule}, but the timer does not keep the loop busy: a loop whose only timers are watchdogs is
+     * idle (see {@link #whenIdle}). For timers that end work rather than do it, such as the limit (LIM-4), which must
+     * not postpone hang detection (ERR-3). The default schedules an ordinary timer.
+     *
+     * @throws IllegalArgumentException if {@code delay} is negative
+     */
+    default Cancellable scheduleWatchdog(Duration delay, Runnable task) {
+        return schedule(delay, task);
+    }
+
+    /**
+     * Runs {@code listener} once on the loop, the next time the loop is idle: no loop task is ready, no external
+     * operation is in flight, and no timer other than a {@linkplain #scheduleWatchdog watchdog} is scheduled. From
+     * then on nothing on this loop can make progress, so a handler stage that is still pending can never settle
+     * (ERR-3) unless another thread completes it.
+     *
+     * @return a handle that unregisters the listener, or empty if this loop cannot tell when it is idle (the default;
+     *         a worker on such a loop has no hang detection)
+     */
+    default Optional<Cancellable> whenIdle(Runnable listener) {
+        return Optional.empty();
+    }
 
     /** Whether the calling thread is the loop's thread, running a loop task now. */
     boolean inEventLoop();

@@ -43,7 +43,7 @@ public final class WorkerInstance implements AutoCloseable {
         this.ownedLoop = owned;
         LazyHttpClient http = LazyHttpClient.withTimeout(builder.outboundTimeout);
         this.config = new RuntimeConfig(loop, builder.origin, builder.globalOutbound, builder.limit,
-                Map.copyOf(builder.bindings), http, builder.captureSites);
+                Map.copyOf(builder.bindings), http, builder.captureSites, builder.hangDetection);
         this.invocations = builder.invocationFactory;
     }
 
@@ -136,6 +136,7 @@ public final class WorkerInstance implements AutoCloseable {
         private Limit limit = Limit.DEFAULT;
         private final Map<String, Object> bindings = new LinkedHashMap<>();
         private boolean captureSites = true;
+        private boolean hangDetection = true;
         private java.time.Duration outboundTimeout = java.time.Duration.ofSeconds(30);
         private InvocationFactory invocationFactory = InvocationFactory.DEFAULT;
 
@@ -192,6 +193,19 @@ public final class WorkerInstance implements AutoCloseable {
         /** Whether {@code waitUntil} records where it was called (default on; off saves time in benchmarks). */
         public Builder captureRegistrationSites(boolean capture) {
             this.captureSites = capture;
+            return this;
+        }
+
+        /**
+         * Whether a fetch invocation whose handler stage can never settle is ended as hung (ERR-3), on by default: when
+         * the stage is still pending and the event loop has nothing left to run — no timer, no I/O in flight, no loop
+         * task — the stage fails with {@link InvocationHungException}, so the client gets the ERR-9 response, or the
+         * origin's when pass-through was set, and pending tasks are cancelled. Turn it off only for handlers whose stage
+         * is completed by threads of their own, which the loop cannot see (that is outside CTX-8). Needs a loop that
+         * supports {@link EventLoop#whenIdle}; both built-in loops do.
+         */
+        public Builder hangDetection(boolean detect) {
+            this.hangDetection = detect;
             return this;
         }
 

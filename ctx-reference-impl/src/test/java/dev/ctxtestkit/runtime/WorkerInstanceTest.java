@@ -501,6 +501,96 @@ class WorkerInstanceTest {
     }
 
     @Nested
+    class HangDetection {
+        private static final String HANG_LOG = "hang detection (ERR-3)";
+
+        @Test
+        void err3_aHandlerStageThatCanNeverSettleGetsTheErr9Response_andTheHangError() throws Exception {
+            WorkerInstance instance = start(Worker.fetch((request, env, ctx) -> new CompletableFuture<>()));
+
+            Invocation invocation = instance.fetch(IncomingRequest.get(URL + "hang"));
+
+            ClientResponse response = response(invocation);
+            assertThat(response.status()).isEqualTo(500);
+            assertThat(response.bodyText()).isEqualTo(InvocationImpl.ERROR_BODY);
+            assertThat(response.headers().get("connection")).isEqualTo("close");
+            InvocationRecord record = record(invocation);
+            assertThat(record.outcome()).isEqualTo(Outcome.EXCEPTION);
+            assertThat(record.status()).isEmpty();
+            assertThat(record.exceptions()).extracting(LoggedException::source, LoggedException::message)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(LoggedException.IN_RESPONSE, InvocationHungException.MESSAGE));
+            assertThat(record.logsAt(LogLevel.WARN)).extracting(LogLine::message).anySatisfy(m -> assertThat(m).contains(HANG_LOG, "hangDetection(false)"));
+            assertThat(record.finishReason()).isEqualTo(FinishReason.ABORTED);
+        }
+
+        @Test
+        void err3_aPendingTimerIsNotAHang_theHangIsDetectedOnceItHasFired() throws Exception {
+            WorkerInstance instance = start(Worker.fetch((request, env, ctx) -> {
+                ctx.waitUntil(env.timers().sleep(Duration.ofMillis(150)));
+                return env.timers().sleep(Duration.ofMillis(50)).thenCompose(v -> new CompletableFuture<Response>());
+            }));
+
+            Invocation invocation = instance.fetch(IncomingRequest.get(URL + "hang-later"));
+
+            assertThat(response(invocation).status()).isEqualTo(500);
+            InvocationRecord record = record(invocation);
+            assertThat(Duration.between(record.startedAt(), record.invocationEndAt()))
+                    .as("detected only after the task's timer, the last pending work, fired").isGreaterThanOrEqualTo(Duration.ofMillis(150));
+            assertThat(record.tasks()).extracting(TaskRecord::result).containsExactly(TaskResult.RESOLVED);
+        }
+
+        @Test
+        void err3_tasksThatCanNeverSettleEitherAreCancelledWithTheHungHandler() throws Exception {
+            WorkerInstance instance = start(Worker.fetch((request, env, ctx) -> {
+                ctx.waitUntil(new CompletableFuture<Void>());
+                return new CompletableFuture<>();
+            }));
+
+            Invocation invocation = instance.fetch(IncomingRequest.get(URL + "hang-all"));
+
+            InvocationRecord record = record(invocation);
+            assertThat(record.tasks()).extracting(TaskRecord::result).containsExactly(TaskResult.CANCELLED);
+            assertThat(record.finishReason()).isEqualTo(FinishReason.ABORTED);
+        }
+
+        @Test
+        void err3_pt3_withPassThroughAHangFailsOpen() throws Exception {
+            MockWebServer origin = origin();
+            origin.enqueue(new MockResponse.Builder().code(299).body("from origin").build());
+            WorkerInstance instance = start(WorkerInstance.builder(Worker.fetch((request, env, ctx) -> {
+                ctx.passThroughOnException();
+                return new CompletableFuture<>();
+            })).origin(origin.url("/").toString()));
+
+            Invocation invocation = instance.fetch(IncomingRequest.get(URL + "hang-pt"));
+
+            ClientResponse response = response(invocation);
+            assertThat(response.status()).isEqualTo(299);
+            assertThat(response.bodyText()).isEqualTo("from origin");
+            assertThat(origin.takeRequest(WAIT_SECONDS, SECONDS)).as("request at the origin").isNotNull();
+            assertThat(record(invocation).exceptions()).extracting(LoggedException::message).containsExactly(InvocationHungException.MESSAGE);
+        }
+
+        @Test
+        void withHangDetectionOff_aStageCompletedByAnotherThreadLaterStillResponds() throws Exception {
+            CompletableFuture<Response> fromElsewhere = new CompletableFuture<>();
+            WorkerInstance instance = start(WorkerInstance.builder(Worker.fetch((request, env, ctx) -> request.url().endsWith("/elsewhere")
+                    ? fromElsewhere : CompletableFuture.completedFuture(Response.text("other")))).hangDetection(false));
+
+            Invocation invocation = instance.fetch(IncomingRequest.get(URL + "elsewhere"));
+            // Give the loop a turn to go idle: a response now would mean it was ended as hung.
+            CompletableFuture<Void> turn = new CompletableFuture<>();
+            instance.fetch(IncomingRequest.get(URL + "other")).finished().whenComplete((r, e) -> turn.complete(null));
+            await(turn);
+            assertThat(invocation.response().toCompletableFuture()).isNotDone();
+            fromElsewhere.complete(Response.text("late but fine"));
+
+            assertThat(response(invocation).bodyText()).isEqualTo("late but fine");
+            assertThat(record(invocation).outcome()).isEqualTo(Outcome.OK);
+        }
+    }
+
+    @Nested
     class FailOpen {
 
         @Test

@@ -116,6 +116,8 @@ public final class ScheduleFormatter {
                 children(w.task(), t + w.task().delayMs(), 1, lines);
             } else if (step instanceof Step.WaitUntilNull) {
                 lines.add(at + "waitUntil(null)");
+            } else if (step instanceof Step.Hang) {
+                lines.add(at + "await something that never settles");
             } else if (step instanceof Step.Sleep s) {
                 lines.add(at + "sleep " + s.ms() + " ms");
                 t += s.ms();

@@ -40,7 +40,7 @@ public final class TestEnv implements Env, AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.bindings = Map.copyOf(new LinkedHashMap<>(bindings));
         URI outboundUri = URI.create(Objects.requireNonNull(origin, "origin").url());
-        this.outbound = new OutboundFetch(new RuntimeConfig(clock, outboundUri, outboundUri, Limit.DEFAULT, this.bindings, dev.ctxtestkit.runtime.internal.LazyHttpClient.of(http), false));
+        this.outbound = new OutboundFetch(new RuntimeConfig(clock, outboundUri, outboundUri, Limit.DEFAULT, this.bindings, dev.ctxtestkit.runtime.internal.LazyHttpClient.of(http), false, false));
     }
 
     @Override

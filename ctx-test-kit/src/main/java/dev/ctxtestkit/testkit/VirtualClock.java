@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.PriorityQueue;
 
 /**
@@ -30,6 +31,10 @@ import java.util.PriorityQueue;
  * {@link #beginExternal}), every operation above waits for it in bounded real time ({@link #realTimeWait()}) before
  * moving time, so I/O never races virtual time; a wait that runs out fails with the name of the operation.
  *
+ * <p>Whenever a drive finds the loop idle — nothing ready, no external I/O, no timer but watchdogs such as the limit —
+ * it runs the {@linkplain #whenIdle idle listeners}: that is how the runtime detects a handler that can never
+ * settle (ERR-3), at the virtual instant the loop ran out of work.
+ *
  * <p>Thread-safe: {@link #execute}, {@link #schedule} and {@link #beginExternal} may be called from any thread. Only
  * one thread at a time should drive the clock.
  */
@@ -42,6 +47,9 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
     private final List<String> external = new ArrayList<>();
+    private final List<Runnable> idleListeners = new ArrayList<>();
+    /** Scheduled timers that are not watchdogs: while there is one, the loop is not idle. */
+    private int busyTimers;
     private volatile Instant now;
     private volatile Thread driver;
     private long sequence;
@@ -112,22 +120,54 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
 
     @Override
     public Cancellable schedule(Duration delay, Runnable task) {
+        return schedule(delay, task, false);
+    }
+
+    /** A timer that does not keep the loop busy: with only watchdogs left, the loop is idle ({@link #whenIdle}). */
+    @Override
+    public Cancellable scheduleWatchdog(Duration delay, Runnable task) {
+        return schedule(delay, task, true);
+    }
+
+    private Cancellable schedule(Duration delay, Runnable task, boolean watchdog) {
         Objects.requireNonNull(task, "task");
         if (delay.isNegative()) {
             throw new IllegalArgumentException("delay must not be negative: " + delay);
         }
         Timer timer;
         synchronized (lock) {
-            timer = new Timer(now.plus(delay), sequence++, task);
-            timers.add(timer);
+            timer = new Timer(now.plus(delay), sequence++, task, watchdog);
+            addTimerLocked(timer);
             version++;
             lock.notifyAll();
         }
         return () -> {
             synchronized (lock) {
-                timers.remove(timer);
+                if (timers.remove(timer) && !timer.watchdog) {
+                    busyTimers--;
+                }
             }
         };
+    }
+
+    /**
+     * Runs {@code listener} once on the loop, the next time the loop is idle while being driven: nothing ready, no
+     * external I/O in flight, no timer but watchdogs (the limit). The runtime uses it for hang detection (ERR-3).
+     */
+    @Override
+    public Optional<Cancellable> whenIdle(Runnable listener) {
+        Objects.requireNonNull(listener, "listener");
+        Runnable entry = () -> listener.run();
+        synchronized (lock) {
+            idleListeners.add(entry);
+            version++;
+            lock.notifyAll();
+        }
+        return Optional.of(() -> {
+            synchronized (lock) {
+                idleListeners.remove(entry);
+            }
+        });
     }
 
     @Override
@@ -157,7 +197,7 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
                         ready.add(continuation);
                     } else {
                         // Time stood still while the I/O was in flight, so this is "latency after it started".
-                        timers.add(new Timer(now.plus(latency), sequence++, continuation));
+                        addTimerLocked(new Timer(now.plus(latency), sequence++, continuation, false));
                     }
                     lock.notifyAll();
                 }
@@ -174,7 +214,13 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
      * @return how many tasks ran
      */
     public int runDue() {
-        return drive(() -> runDueLocked(0, DEFAULT_STEP_LIMIT));
+        return drive(() -> {
+            int steps = 0;
+            do {
+                steps = runDueLocked(steps, DEFAULT_STEP_LIMIT);
+            } while (releaseIdleListeners());
+            return steps;
+        });
     }
 
     /**
@@ -205,7 +251,7 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
             int steps = 0;
             while (true) {
                 steps = runDueLocked(steps, DEFAULT_STEP_LIMIT);
-                if (awaitExternal()) {
+                if (awaitExternal() || releaseIdleListeners()) {
                     continue;
                 }
                 Timer next = peekTimer();
@@ -215,7 +261,10 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
                 now = next.at;
             }
             now = target;
-            return runDueLocked(steps, DEFAULT_STEP_LIMIT);
+            do {
+                steps = runDueLocked(steps, DEFAULT_STEP_LIMIT);
+            } while (releaseIdleListeners());
+            return steps;
         });
     }
 
@@ -237,7 +286,7 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
             int steps = 0;
             while (true) {
                 steps = runDueLocked(steps, maxTasks);
-                if (awaitExternal()) {
+                if (awaitExternal() || releaseIdleListeners()) {
                     continue;
                 }
                 Timer next = peekTimer();
@@ -370,7 +419,15 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
                             + timers.stream().sorted().limit(10).map(t -> t.at).toList() + (timers.size() > 10 ? " …" : "")
                             + (ready.isEmpty() ? "" : " and " + ready.size() + " loop task(s)"));
                 }
-                task = !ready.isEmpty() ? ready.poll() : timers.poll().task;
+                if (!ready.isEmpty()) {
+                    task = ready.poll();
+                } else {
+                    Timer timer = timers.poll();
+                    if (!timer.watchdog) {
+                        busyTimers--;
+                    }
+                    task = timer.task;
+                }
             }
             ran++;
             task.run();
@@ -401,13 +458,36 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
         }
     }
 
+    private void addTimerLocked(Timer timer) {
+        timers.add(timer);
+        if (!timer.watchdog) {
+            busyTimers++;
+        }
+    }
+
+    /**
+     * If the loop is idle (nothing ready, no external I/O, no timer but watchdogs), makes the idle listeners ready.
+     *
+     * @return whether any became ready
+     */
+    private boolean releaseIdleListeners() {
+        synchronized (lock) {
+            if (idleListeners.isEmpty() || !ready.isEmpty() || !external.isEmpty() || busyTimers > 0) {
+                return false;
+            }
+            ready.addAll(idleListeners);
+            idleListeners.clear();
+            return true;
+        }
+    }
+
     private Timer peekTimer() {
         synchronized (lock) {
             return timers.peek();
         }
     }
 
-    private record Timer(Instant at, long sequence, Runnable task) implements Comparable<Timer> {
+    private record Timer(Instant at, long sequence, Runnable task, boolean watchdog) implements Comparable<Timer> {
         @Override
         public int compareTo(Timer other) {
             int byTime = at.compareTo(other.at);

@@ -50,7 +50,7 @@ function stateFor(runId, scenario) {
 // Scenario decoding and validation (the fields ScenarioJson.fromMap requires).
 
 const STEP_OPS = new Set(["passThrough", "waitUntil", "waitUntilMany", "waitUntilNull", "sleep", "readBody", "throw",
-  "abort", "beacon", "setTimeout", "log", "saveCtx", "useSavedCtx", "releaseHeld", "respond"]);
+  "abort", "beacon", "setTimeout", "log", "saveCtx", "useSavedCtx", "releaseHeld", "hang", "respond"]);
 const OUTCOMES = new Set(["resolve", "reject", "never", "held"]);
 const RESPOND_BODIES = new Set(["report", "text", "stream", "none"]);
 
@@ -268,6 +268,9 @@ class Run {
         return null;
       case "sleep":
         return sleep(step.ms);
+      case "hang":
+        // Nothing will ever settle this, and nothing else is pending because of it: hang detection (ERR-3).
+        return new Promise(() => {});
       case "readBody":
         return this.readBody(step);
       case "throw":

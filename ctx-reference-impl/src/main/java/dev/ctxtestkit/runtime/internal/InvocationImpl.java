@@ -94,6 +94,8 @@ public class InvocationImpl implements Invocation {
     private int reservedRegistrations;
     protected final Set<EventLoop.Cancellable> timers = new HashSet<>();
     protected EventLoop.Cancellable limitTimer;
+    /** The idle listener that detects a hung handler stage (ERR-3), while one is registered. */
+    protected EventLoop.Cancellable hangWatch;
     protected Outcome outcome = Outcome.OK;
     protected Integer status;
     protected FailOpenRecord failOpen;
@@ -430,6 +432,27 @@ public class InvocationImpl implements Invocation {
             return;
         }
         stage.whenComplete((response, error) -> onLoop(() -> handlerSettled(response, error)));
+        watchForHang();
+    }
+
+    /** ERR-3: a handler stage still pending when the loop has run out of work can never settle. */
+    protected void watchForHang() {
+        if (handlerStageOver || !config.hangDetection()) {
+            return;
+        }
+        hangWatch = loop.whenIdle(() -> {
+            hangWatch = null;
+            if (!handlerStageOver && !drainEnded) {
+                hangDetected();
+            }
+        }).orElse(null);
+    }
+
+    protected void hangDetected() {
+        log(LogLevel.WARN, "hang detection (ERR-3): the handler stage of " + describe() + " was still pending when the event loop had "
+                + "nothing left to run (no timer, no I/O in flight, no loop task), so it could never settle; if a thread of your own "
+                + "completes it, that is outside CTX-8: build the WorkerInstance with hangDetection(false)");
+        abortWith(new dev.ctxtestkit.runtime.InvocationHungException());
     }
 
     protected void runScheduled() {
@@ -681,10 +704,15 @@ public class InvocationImpl implements Invocation {
         }
         invocationEndAt = now();
         phase = Phase.DRAINING;
+        if (hangWatch != null) {
+            hangWatch.cancel();
+            hangWatch = null;
+        }
         if (requestBody != null) {
             requestBody.detach(DETACHED_AFTER_RESPONSE);
         }
-        config.limit().duration().ifPresent(limit -> limitTimer = loop.schedule(limit, this::limitReached));
+        // A watchdog: the limit ends work, it does not keep the loop busy, so it never postpones hang detection.
+        config.limit().duration().ifPresent(limit -> limitTimer = loop.scheduleWatchdog(limit, this::limitReached));
         checkDrained();
     }
 
@@ -725,6 +753,11 @@ public class InvocationImpl implements Invocation {
 
     /** ABT-1, ABT-2, ABT-3, ABT-5. */
     protected void abort(InvocationAbortedException exception) {
+        abortWith(exception);
+    }
+
+    /** An abort by {@code ctx.abort()} or by hang detection (ERR-3): ends the drain at once and cancels every task. */
+    protected void abortWith(RuntimeException exception) {
         if (drainEnded) {
             return;
         }

@@ -11,7 +11,9 @@ import java.util.Map;
  * @param origin         the fail-open target (PT-12), or {@code null}
  * @param globalOutbound where {@code env.fetch} connects whatever the URL says, or {@code null} to connect directly
  * @param captureSites   whether {@code waitUntil} records the caller's stack frames
+ * @param hangDetection  whether a handler stage that can never settle ends the invocation (ERR-3)
  */
 public record RuntimeConfig(EventLoop loop, URI origin, URI globalOutbound, Limit limit, Map<String, Object> bindings,
-                            LazyHttpClient http, boolean captureSites) {
+                            LazyHttpClient http, boolean captureSites,
+                            boolean hangDetection) {
 }

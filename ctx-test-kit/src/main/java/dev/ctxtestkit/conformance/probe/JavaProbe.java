@@ -157,6 +157,8 @@ public final class JavaProbe {
                 }
             } else if (step instanceof Step.Sleep s) {
                 return env.timers().sleep(Duration.ofMillis(s.ms()));
+            } else if (step instanceof Step.Hang) {
+                return new CompletableFuture<>(); // nothing will ever complete it (ERR-3)
             } else if (step instanceof Step.ReadBody r) {
                 return readBody(r);
             } else if (step instanceof Step.Throw t) {

@@ -43,9 +43,40 @@ final class ErrorRules {
                 rule("ERR-2", "Invalid handler results").http().js()
                         .notImplemented("Java's types rule out non-Response results; a null result is handled like ERR-1").build(),
                 rule("ERR-3", "Hang detection").http().all()
-                        .notImplemented("not checked yet: no scenario provokes a hang, and the Java reference has no hang detection (it cannot tell "
-                                + "a handler stage that can never settle from one waiting on work outside its event loop)")
-                        .hint("abort a handler stage that can never settle").build(),
+                        .hint("when the handler stage is pending and nothing is left that could settle it (no timer, no I/O, no loop task), "
+                                + "end it with the hang error: the ERR-1 response, or fail-open when the flag is set")
+                        .check("the handler awaits something that never settles", Scenario.named("err-3").hang().build(),
+                                (obs, t) -> {
+                                    Observation o = first(obs);
+                                    expectAnswered(o);
+                                    expectProfileErrorResponse(o, t);
+                                    fallbacks(o, 0);
+                                    if (t.has(dev.ctxtestkit.conformance.ConformanceTarget.Capability.INVOCATION_RECORD)) {
+                                        InvocationRecord r = record(o);
+                                        that(r.outcome() == Outcome.EXCEPTION, "expected outcome exception for a hung handler (ERR-6), got %s", r.outcome().wireName());
+                                        that(r.exceptions().stream().anyMatch(e -> e.message().equals(dev.ctxtestkit.runtime.InvocationHungException.MESSAGE)),
+                                                "expected the hang error '%s' among the exceptions, got %s", dev.ctxtestkit.runtime.InvocationHungException.MESSAGE, r.exceptions());
+                                    }
+                                })
+                        .check("a task's timer and beacon keep it alive: the hang is detected after them, at about +300 ms",
+                                Scenario.named("err-3-task").waitUntil(TaskSpec.resolving("before-hang", 300)).hang().build(),
+                                (obs, t) -> {
+                                    Observation o = first(obs);
+                                    expectAnswered(o);
+                                    expectProfileErrorResponse(o, t);
+                                    long beaconAt = Expect.beacon(o, "before-hang").atMs();
+                                    that(o.response().headersAtMs() >= beaconAt,
+                                            "expected the hang to be detected only after the task's beacon (+%d ms): pending I/O is not a hang; the response came at +%d ms",
+                                            beaconAt, o.response().headersAtMs());
+                                })
+                        .check("with pass-through set, a hang fails open", Scenario.named("err-3-pass-through").passThrough().hang().build(),
+                                (obs, t) -> {
+                                    Observation o = first(obs);
+                                    expectAnswered(o);
+                                    Expect.relayed(o);
+                                    fallbacks(o, 1);
+                                })
+                        .build(),
                 rule("ERR-4", "Exception source labels").inProcess().all()
                         .hint("label handler-stage exceptions 'Uncaught (in response)' and task failures 'Uncaught (async)'")
                         .check("a task rejects, then the handler throws", Scenario.named("err-4")
@@ -130,6 +161,12 @@ final class ErrorRules {
                                     that(r.exceptions().stream().anyMatch(e -> e.source().equals(LoggedException.ASYNC)), "expected the labelled rejection, got %s", r.exceptions());
                                 })
                         .build());
+    }
+
+    /** A runtime without hang detection never answers a hung handler: say so rather than report a status of 0. */
+    private static void expectAnswered(Observation o) {
+        that(o.response().status() != 0 || !o.response().truncated(),
+                "no response: the handler stage never settled and the runtime did not end it as hung");
     }
 
     /** ERR-1 per profile: standalone and reference answer ERR-9's response; production an error page (Q4). */

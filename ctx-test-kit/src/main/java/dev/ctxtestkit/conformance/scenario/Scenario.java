@@ -195,6 +195,11 @@ public record Scenario(String name, Event event, Form form, RequestSpec request,
             return step(new Step.Sleep(ms, 0));
         }
 
+        /** Await something that never settles (ERR-3). */
+        public Builder hang() {
+            return step(new Step.Hang(0));
+        }
+
         public Builder readBody(Step.ReadBody.Mode mode, int bytes) {
             return step(new Step.ReadBody(mode, bytes, 0));
         }

@@ -124,6 +124,8 @@ public final class ScenarioJson {
             m.put("op", "useSavedCtx");
         } else if (step instanceof Step.ReleaseHeld) {
             m.put("op", "releaseHeld");
+        } else if (step instanceof Step.Hang) {
+            m.put("op", "hang");
         } else if (step instanceof Step.Respond r) {
             m.put("op", "respond");
             m.put("status", r.status());
@@ -156,6 +158,7 @@ public final class ScenarioJson {
             case "saveCtx" -> new Step.SaveCtx(inv);
             case "useSavedCtx" -> new Step.UseSavedCtx(inv);
             case "releaseHeld" -> new Step.ReleaseHeld(inv);
+            case "hang" -> new Step.Hang(inv);
             case "respond" -> new Step.Respond((int) number(m, "status"), string(m, "body"), (String) m.get("text"),
                     (int) number(m, "chunks"), number(m, "chunkDelayMs"), (int) number(m, "errorAfter"),
                     m.get("taskWhileStreaming") == null ? null : task(map(m, "taskWhileStreaming")), inv);

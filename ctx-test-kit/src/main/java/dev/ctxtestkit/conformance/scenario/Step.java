@@ -37,6 +37,12 @@ public sealed interface Step {
     /** Await a timer of {@code ms}. */
     record Sleep(long ms, int invocation) implements Step { }
 
+    /**
+     * Await something that never settles, with nothing left that could settle it: the handler stage can never end
+     * unless the runtime ends it (hang detection, ERR-3).
+     */
+    record Hang(int invocation) implements Step { }
+
     /** Read the request body: {@code partial} reads one chunk of at most {@code bytes}. */
     record ReadBody(Mode mode, int bytes, int invocation) implements Step {
         public enum Mode { PARTIAL, FULL }

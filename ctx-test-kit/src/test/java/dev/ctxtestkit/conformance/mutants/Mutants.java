@@ -84,6 +84,7 @@ public final class Mutants {
             new Expectation(AbortIgnoresFlag.class, "ABT-3", "expected the origin's status 299 relayed, got 500"),
             new Expectation(AbortOutcomeCanceled.class, "ABT-5", "expected outcome exception, got canceled"),
             new Expectation(ErrorWithoutConnectionClose.class, "ERR-1", "expected response header connection: close"),
+            new Expectation(NoHangDetection.class, "ERR-3", "no response: the handler stage never settled"),
             new Expectation(WrongExceptionLabel.class, "ERR-4", "expected exceptions"),
             new Expectation(WarningsAtInfo.class, "ERR-5", "expected the limit warning at WARN"),
             new Expectation(OutcomeAlwaysOk.class, "ERR-6", "expected outcome exception, got ok"),
@@ -722,6 +723,18 @@ public final class Mutants {
 
     // ------------------------------------------------------------------ ERR
 
+    /** ERR-3: a handler stage that can never settle is left pending: no response, ever. */
+    public static final class NoHangDetection extends MutantTarget {
+        public NoHangDetection() {
+            super("no hang detection", (config, id, spec) -> new InvocationImpl(config, id, spec) {
+                @Override
+                protected void watchForHang() {
+                    // never watches: the loop going idle goes unnoticed
+                }
+            });
+        }
+    }
+
     /** ERR-1, ERR-9: the error response lacks Connection: close. */
     public static final class ErrorWithoutConnectionClose extends MutantTarget {
         public ErrorWithoutConnectionClose() {
@@ -854,6 +867,6 @@ public final class Mutants {
     }
 
     static RuntimeConfig withLimit(RuntimeConfig c, Limit limit) {
-        return new RuntimeConfig(c.loop(), c.origin(), c.globalOutbound(), limit, c.bindings(), c.http(), c.captureSites());
+        return new RuntimeConfig(c.loop(), c.origin(), c.globalOutbound(), limit, c.bindings(), c.http(), c.captureSites(), c.hangDetection());
     }
 }
