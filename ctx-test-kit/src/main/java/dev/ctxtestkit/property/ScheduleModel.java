@@ -41,7 +41,7 @@ import java.util.PriorityQueue;
  * {@link #ambiguity(long)} asks for a minimum separation (50 ms for the over-HTTP schedules).
  */
 public final class ScheduleModel {
-    /** The chunk size of the request bodies the in-process reference target feeds its handler (a partial read gets at most this). */
+    /** The chunk size of the request bodies the in-process reference target feeds its handler (a larger body spans chunks). */
     public static final int REQUEST_CHUNK = 16 * 1024;
     /** The body of the ERR-9 response. */
     public static final String ERROR_BODY = "Internal Server Error";
@@ -492,7 +492,7 @@ public final class ScheduleModel {
         }
         bodyRead = true;
         long left = requestBody.length - consumed;
-        consumed += r.mode() == Step.ReadBody.Mode.FULL ? left : Math.min(left, Math.min(r.bytes(), REQUEST_CHUNK));
+        consumed += r.mode() == Step.ReadBody.Mode.FULL ? left : Math.min(left, r.bytes());
     }
 
     /** runScheduled: the first segment runs inside the handler call; its stage then runs as a task (EVT-1). */

@@ -324,9 +324,11 @@ class Run {
         this.report.bytesRead = this.bytesRead;
       });
     }
-    // partial: one read of at most `bytes` bytes. A BYOB reader honours the limit (workerd's request body is a byte
-    // stream); where BYOB is unavailable, one chunk from a default reader, whatever its size. The reader is kept
-    // (never cancelled or released), so the unread remainder stays in the stream (PT-7).
+    // partial: exactly `bytes` bytes (all of them, if the body is shorter), in as many reads as the chunks need, so
+    // that what is left does not depend on how the transport cut the body. A BYOB reader never takes more than it is
+    // asked for (workerd's request body is a byte stream); where BYOB is unavailable, whole chunks from a default
+    // reader until `bytes` are reached, so the last may overshoot. The reader is kept (never cancelled or released),
+    // so the unread remainder stays in the stream (PT-7).
     const max = Math.max(1, Number(step.bytes) || 1);
     if (this.reader == null) {
       if (request.body == null) {
@@ -339,11 +341,17 @@ class Run {
         this.reader = { byob: false, r: request.body.getReader() };
       }
     }
-    const read = this.reader.byob ? this.reader.r.read(new Uint8Array(max)) : this.reader.r.read();
-    return read.then(({ value }) => {
-      this.bytesRead += value == null ? 0 : value.byteLength;
-      this.report.bytesRead = this.bytesRead;
-    });
+    const reader = this.reader;
+    const readMore = (wanted) => {
+      const read = reader.byob ? reader.r.read(new Uint8Array(wanted)) : reader.r.read();
+      return read.then(({ value, done }) => {
+        const got = value == null ? 0 : value.byteLength;
+        this.bytesRead += got;
+        this.report.bytesRead = this.bytesRead;
+        return done || got >= wanted ? null : readMore(wanted - got);
+      });
+    };
+    return readMore(max);
   }
 
   useSavedCtx() {

@@ -53,6 +53,21 @@ class ReferenceTargetTest {
     }
 
     @Test
+    void pt7_aPartialReadLargerThanOneChunkConsumesExactlyTheBytesAsked() throws Exception {
+        int asked = 20_000; // more than one 16 KiB chunk: the probe reads on until it has them all
+        Scenario scenario = Scenario.named("pt-7-chunks")
+                .request("POST", "/pt-7", 50_000)
+                .passThrough()
+                .readBody(Step.ReadBody.Mode.PARTIAL, asked)
+                .throwError("pt7")
+                .build();
+        Observation o = target.run(scenario).get(0);
+        assertThat(o.fallbackRequests()).singleElement()
+                .satisfies(fallback -> assertThat(fallback.body()).hasSize(50_000 - asked)
+                        .isEqualTo(java.util.Arrays.copyOfRange(scenario.request().body(), asked, 50_000)));
+    }
+
+    @Test
     void lim5_neverTaskIsCancelledAtThirtySeconds() throws Exception {
         Scenario scenario = Scenario.named("lim-5")
                 .waitUntil(TaskSpec.resolving("late", 40_000).withFinallyBeacon())

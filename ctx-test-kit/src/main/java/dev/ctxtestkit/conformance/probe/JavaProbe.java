@@ -208,9 +208,23 @@ public final class JavaProbe {
                     report.put("bytesRead", bytesRead);
                 });
             }
-            return request.body().reader().read(r.bytes()).thenAccept(chunk -> {
-                bytesRead += chunk == null ? 0 : chunk.length;
+            return readExactly(request.body().reader(), r.bytes()).thenAccept(n -> {
+                bytesRead += n;
                 report.put("bytesRead", bytesRead);
+            });
+        }
+
+        /**
+         * Reads {@code wanted} bytes, or up to the end if the body is shorter, in as many reads as its chunks need: how
+         * much a partial read consumes must not depend on how the transport happened to cut the body (PT-7).
+         */
+        private CompletionStage<Integer> readExactly(dev.ctxtestkit.runtime.BodyReader reader, int wanted) {
+            return reader.read(wanted).thenCompose(chunk -> {
+                int got = chunk == null ? 0 : chunk.length;
+                if (chunk == null || got >= wanted) {
+                    return CompletableFuture.completedFuture(got);
+                }
+                return readExactly(reader, wanted - got).thenApply(more -> got + more);
             });
         }
 

@@ -43,7 +43,10 @@ public sealed interface Step {
      */
     record Hang(int invocation) implements Step { }
 
-    /** Read the request body: {@code partial} reads one chunk of at most {@code bytes}. */
+    /**
+     * Read the request body: {@code full} to its end; {@code partial} exactly {@code bytes} (all of it, if shorter), in
+     * as many reads as its chunks need, so that what is left for fail-open does not depend on the transport (PT-7).
+     */
     record ReadBody(Mode mode, int bytes, int invocation) implements Step {
         public enum Mode { PARTIAL, FULL }
     }
