@@ -53,6 +53,7 @@ public final class WorkerHarness implements AutoCloseable {
     private final boolean ownsOrigin;
     private final Limit limit;
     private final Duration hangGuard;
+    private final boolean hangDetection;
     private final Map<String, Object> bindings = new LinkedHashMap<>();
     private final Map<Worker, WorkerInstance> instances = new IdentityHashMap<>();
     private final Map<FetchHandler, Worker> handlerWorkers = new IdentityHashMap<>();
@@ -68,6 +69,7 @@ public final class WorkerHarness implements AutoCloseable {
         this.origin = builder.origin != null ? builder.origin : MockOrigin.start();
         this.limit = builder.limit;
         this.hangGuard = builder.hangGuard;
+        this.hangDetection = builder.hangDetection;
         builder.bindings.forEach((name, factory) -> bindings.put(name, Objects.requireNonNull(factory.apply(clock), "binding '" + name + "' supplied null")));
         this.driver = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ctx-virtual-loop");
@@ -111,7 +113,7 @@ public final class WorkerHarness implements AutoCloseable {
     public synchronized WorkerInstance instance(Worker worker) {
         requireOpen();
         return instances.computeIfAbsent(Objects.requireNonNull(worker, "worker"), w -> {
-            WorkerInstance.Builder b = WorkerInstance.builder(w).eventLoop(clock).limit(limit)
+            WorkerInstance.Builder b = WorkerInstance.builder(w).eventLoop(clock).limit(limit).hangDetection(hangDetection)
                     .origin(origin.url()).globalOutbound(origin.url());
             bindings.forEach(b::binding);
             return b.build();
@@ -351,6 +353,7 @@ public final class WorkerHarness implements AutoCloseable {
         private MockOrigin origin;
         private Limit limit = Limit.DEFAULT;
         private Duration hangGuard = DEFAULT_HANG_GUARD;
+        private boolean hangDetection = true;
         private final Map<String, java.util.function.Function<VirtualClock, ?>> bindings = new LinkedHashMap<>();
 
         private Builder() {
@@ -380,6 +383,17 @@ public final class WorkerHarness implements AutoCloseable {
                 throw new IllegalArgumentException("hangGuard must be positive: " + value);
             }
             this.hangGuard = value;
+            return this;
+        }
+
+        /**
+         * Whether the workers end a handler stage that can never settle as hung (ERR-3), as workerd does; on by default.
+         * Under the virtual clock that happens the moment the clock is driven while nothing is left to run, so a test
+         * whose handler awaits a future that the test itself completes later turns it off (see
+         * {@link WorkerInstance.Builder#hangDetection}).
+         */
+        public Builder hangDetection(boolean value) {
+            this.hangDetection = value;
             return this;
         }
 

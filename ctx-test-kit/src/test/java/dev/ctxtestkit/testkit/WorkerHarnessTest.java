@@ -473,6 +473,31 @@ class WorkerHarnessTest {
         }
 
         @Test
+        void err3_aHandlerStageNothingCanSettleIsEndedAsHung_notLeftToTheHangGuard() {
+            WorkerHarness harness = harness(WorkerHarness.builder().hangGuard(SHORT));
+            InvocationResult result = harness.fetch(Worker.fetch((request, env, ctx) -> new CompletableFuture<>()), IncomingRequest.get(URL));
+
+            assertThat(result.response().status()).isEqualTo(500);
+            assertThat(result.record().outcome()).isEqualTo(Outcome.EXCEPTION);
+            assertThat(result.record().exceptions()).extracting(e -> e.message()).containsExactly(dev.ctxtestkit.runtime.InvocationHungException.MESSAGE);
+            assertThat(result.record().invocationEndAt()).as("at the virtual instant the loop ran out of work").isEqualTo(start);
+        }
+
+        @Test
+        void withHangDetectionOff_aHandlerStageTheTestCompletesLaterStillResponds() {
+            WorkerHarness harness = harness(WorkerHarness.builder().hangDetection(false));
+            CompletableFuture<Response> later = new CompletableFuture<>();
+            Invocation invocation = harness.start(Worker.fetch((request, env, ctx) -> later), IncomingRequest.get(URL));
+            harness.advanceBy(Duration.ofMillis(10)); // idle: with detection on, this would end it as hung
+
+            assertThat(invocation.response().toCompletableFuture()).isNotDone();
+            later.complete(Response.text("from the test"));
+            InvocationResult result = harness.finish(invocation);
+            assertThat(result.response().bodyText()).isEqualTo("from the test");
+            assertThat(result.record().outcome()).isEqualTo(Outcome.OK);
+        }
+
+        @Test
         void aBlockedLoopIsReportedWithWhatItIsDoing() {
             WorkerHarness harness = harness(WorkerHarness.builder().hangGuard(SHORT));
             CountDownLatch never = new CountDownLatch(1);
