@@ -572,6 +572,26 @@ class WorkerInstanceTest {
         }
 
         @Test
+        void err3_anEnvFetchAfterItsInstanceWasClosedLeavesNoOperationInFlight_soASharedLoopStillGoesIdle() throws Exception {
+            try (RealTimeEventLoop shared = new RealTimeEventLoop()) {
+                CompletableFuture<Void> fetching = new CompletableFuture<>();
+                WorkerInstance first = WorkerInstance.builder(Worker.fetch((request, env, ctx) -> env.timers().sleep(Duration.ofMillis(50))
+                        .thenCompose(v -> {
+                            fetching.complete(null);
+                            return env.fetch(Request.get("http://127.0.0.1:9/after-close"));
+                        }))).eventLoop(shared).build();
+                first.fetch(IncomingRequest.get(URL + "closing"));
+                first.close(); // the invocation is abandoned; its timer still fires on the loop it does not own
+                await(fetching);
+
+                CompletableFuture<Void> idle = new CompletableFuture<>();
+                shared.whenIdle(() -> idle.complete(null)).orElseThrow();
+                assertThat(idle).as("the shared loop goes idle: the failed fetch left nothing in flight")
+                        .succeedsWithin(Duration.ofSeconds(WAIT_SECONDS));
+            }
+        }
+
+        @Test
         void withHangDetectionOff_aStageCompletedByAnotherThreadLaterStillResponds() throws Exception {
             CompletableFuture<Response> fromElsewhere = new CompletableFuture<>();
             WorkerInstance instance = start(WorkerInstance.builder(Worker.fetch((request, env, ctx) -> request.url().endsWith("/elsewhere")

@@ -57,8 +57,8 @@ public class FailOpenForwarder {
                 .url(target)
                 .method(original.method(), requestBody)
                 .build();
+        OkHttpClient http = config.http().get(); // before the operation begins: if it throws, nothing is left in flight
         EventLoop.ExternalOperation operation = config.loop().beginExternal("fail-open " + original.method() + " " + target);
-        OkHttpClient http = config.http().get();
         http.newCall(request).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {

@@ -562,7 +562,7 @@ public class InvocationImpl implements Invocation {
         byte[] body = ERROR_BODY.getBytes(StandardCharsets.US_ASCII);
         sink.start(500, Headers.of("content-length", Integer.toString(body.length), "connection", "close"));
         headersSent = true;
-        sink.write(body).whenComplete((ignored, error) -> onLoop(() -> {
+        writeToClient(body, error -> {
             if (error != null) {
                 sink.fail(error);
             } else {
@@ -570,7 +570,7 @@ public class InvocationImpl implements Invocation {
             }
             responseDone = true;
             finishIfDone();
-        }));
+        });
     }
 
     protected void sendResponse(Response response) {
@@ -618,15 +618,32 @@ public class InvocationImpl implements Invocation {
                 invocationEnd();
                 finishIfDone();
             } else {
-                sink.write(chunk).whenComplete((ignored, writeError) -> loop.execute(() -> {
+                writeToClient(chunk, writeError -> {
                     if (writeError != null) {
-                        responseBodyFailed(unwrap(writeError));
+                        responseBodyFailed(writeError);
                     } else {
                         pump(reader);
                     }
-                }));
+                });
             }
         }));
+    }
+
+    /**
+     * Writes {@code chunk} to the client, then runs {@code then} on the loop with the write's error or null. The write
+     * counts as I/O in flight: while a slow client takes its time the loop is not idle, so no other invocation's
+     * handler is taken for hung (ERR-3).
+     */
+    private void writeToClient(byte[] chunk, java.util.function.Consumer<Throwable> then) {
+        EventLoop.ExternalOperation write = loop.beginExternal("writing the response body of " + describe() + " to the client");
+        CompletionStage<Void> written;
+        try {
+            written = sink.write(chunk);
+        } catch (RuntimeException e) {
+            write.complete(() -> then.accept(e));
+            return;
+        }
+        written.whenComplete((ignored, error) -> write.complete(() -> then.accept(error == null ? null : unwrap(error))));
     }
 
     /** PT-4: after the headers, an error truncates the body; no fail-open. */

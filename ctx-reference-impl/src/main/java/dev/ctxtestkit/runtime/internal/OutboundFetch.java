@@ -58,8 +58,17 @@ public final class OutboundFetch {
                 .url(url)
                 .method(request.method(), requestBody)
                 .build();
+        okhttp3.OkHttpClient http;
+        try {
+            http = config.http().get();
+        } catch (RuntimeException e) { // the instance was closed: fail the fetch rather than leave it pending
+            deliver.accept(() -> result.completeExceptionally(e));
+            return;
+        }
+        // Begun only once nothing can fail before the call is enqueued: an operation never completed would keep the
+        // loop busy for good, and with it hang detection (ERR-3) off.
         EventLoop.ExternalOperation operation = config.loop().beginExternal("fetch " + request.method() + " " + request.url());
-        config.http().get().newCall(outbound).enqueue(new Callback() {
+        http.newCall(outbound).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
                 operation.complete(() -> deliver.accept(() -> result.completeExceptionally(e)));
