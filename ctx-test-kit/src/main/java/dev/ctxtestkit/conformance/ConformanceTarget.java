@@ -28,7 +28,12 @@ public interface ConformanceTarget extends AutoCloseable {
      * Runs every invocation of {@code scenario} on a fresh worker instance, one after the other, and returns one
      * observation per invocation. Must not hang: every wait is bounded.
      *
-     * @throws Exception when the target itself fails (not when the implementation misbehaves: that is an observation)
+     * @throws UnsupportedOperationException when the target cannot arrange {@code scenario} at all (say, "no origin"
+     *         on a runtime that always has one): the rule is NOT-APPLICABLE for it, with the exception's message as the
+     *         reason. Not a stub's way to say "not written yet": a target that throws it for every scenario checks
+     *         nothing, and the command line then exits with 4
+     * @throws Exception when the target itself fails (not when the implementation misbehaves: that is an observation):
+     *         the rule FAILs
      */
     List<Observation> run(Scenario scenario) throws Exception;
 

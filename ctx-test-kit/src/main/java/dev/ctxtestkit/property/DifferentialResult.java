@@ -36,7 +36,7 @@ public record DifferentialResult(String first, String second, long seed, int tri
 
     public String replayHint() {
         return "replay with -D" + PropertyRunner.SEED_PROPERTY + "=" + seed + " (or DifferentialRunner.seed(" + seed + "L))"
-                + (agreed() ? "" : "; this schedule alone: generate(0x" + Long.toHexString(scenarioSeed) + "L, " + size + ")");
+                + (agreed() ? "" : "; this schedule alone: generate(0x" + Long.toHexString(scenarioSeed) + "L, " + size + ") on the run's ScheduleGenerator");
     }
 
     public String report() {

@@ -143,7 +143,7 @@ public final class PropertyResult {
     /** One line: how to run this again. */
     public String replayHint() {
         return "replay with -D" + PropertyRunner.SEED_PROPERTY + "=" + seed + " (or @ScheduleProperty(seed = " + seed + "L), PropertyRunner.seed("
-                + seed + "L))" + (passed() ? "" : "; this schedule alone: generate(0x" + Long.toHexString(scenarioSeed) + "L, " + size + ")");
+                + seed + "L))" + (passed() ? "" : "; this schedule alone: generate(0x" + Long.toHexString(scenarioSeed) + "L, " + size + ") on the run's ScheduleGenerator");
     }
 
     /** The whole story, for failure messages. */

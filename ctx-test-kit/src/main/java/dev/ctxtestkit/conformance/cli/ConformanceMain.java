@@ -32,8 +32,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * The main job: runs the conformance engine against a target on the JUnit Platform, prints one line per rule and
- * the totals, writes JSON and Markdown reports with {@code --report-dir}, and exits 1 if a required rule failed,
- * 2 for bad usage.
+ * the totals, writes JSON and Markdown reports with {@code --report-dir}, and exits with the status its help text
+ * lists (1 if a required rule failed, 2 for bad usage, 4 if nothing was checked).
  */
 public final class ConformanceMain {
     static final String USAGE = String.join("\n",
@@ -60,7 +60,8 @@ public final class ConformanceMain {
             "  --help             show this help",
             "",
             "exit status: 0 no required rule failed; 1 a required rule failed; 2 bad usage or the target could not start;",
-            "             3 the run did not complete (the target crashed, or the report could not be written)");
+            "             3 the run did not complete (the target crashed, or the report could not be written);",
+            "             4 nothing was checked: no selected rule passed or failed on a target");
 
     private ConformanceMain() {
     }
@@ -151,6 +152,12 @@ public final class ConformanceMain {
             out.println(requiredFailures == 0 ? "no required rule failed" : requiredFailures + " required rule(s) failed");
             if (requiredFailures > 0) {
                 status = 1;
+            }
+            if (!selected.isEmpty() && verdicts.stream().noneMatch(v -> v.status() == Verdict.Status.PASS || v.status() == Verdict.Status.FAIL)) {
+                // A stub target (run() throwing UnsupportedOperationException) would otherwise "pass" with nothing checked.
+                err.println("ctx-conformance: nothing was checked on " + target.name() + ": every selected rule is NOT-APPLICABLE or "
+                        + "NOT-IMPLEMENTED (a target whose run() throws UnsupportedOperationException says it cannot arrange the scenario)");
+                status = Math.max(status, 4);
             }
         }
         if (targets.size() > 1) {

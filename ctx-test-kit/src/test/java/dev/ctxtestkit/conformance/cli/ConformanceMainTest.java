@@ -28,6 +28,41 @@ class ConformanceMainTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    /** A target not written yet: it says it can arrange no scenario at all. */
+    public static final class StubTarget implements dev.ctxtestkit.conformance.ConformanceTarget {
+        @Override
+        public String name() {
+            return "stub";
+        }
+
+        @Override
+        public Language language() {
+            return Language.JAVA;
+        }
+
+        @Override
+        public dev.ctxtestkit.conformance.Profile profile() {
+            return dev.ctxtestkit.conformance.Profile.REFERENCE;
+        }
+
+        @Override
+        public java.util.Set<Capability> capabilities() {
+            return java.util.EnumSet.noneOf(Capability.class);
+        }
+
+        @Override
+        public java.util.List<dev.ctxtestkit.conformance.Observation> run(dev.ctxtestkit.conformance.scenario.Scenario scenario) {
+            throw new UnsupportedOperationException("not written yet");
+        }
+    }
+
+    @Test
+    void aTargetThatChecksNothingDoesNotPass_itExitsWith4AndSaysWhy() {
+        assertThat(run("--target", StubTarget.class.getName(), "--rules", "WU")).isEqualTo(4);
+        assertThat(out()).contains("0 PASS, 0 FAIL");
+        assertThat(err()).contains("nothing was checked on stub", "UnsupportedOperationException");
+    }
+
     @Test
     void helpPrintsUsageAndSucceeds() {
         assertThat(run("--help")).isZero();
