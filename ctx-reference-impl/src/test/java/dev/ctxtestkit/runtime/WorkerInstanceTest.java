@@ -592,6 +592,51 @@ class WorkerInstanceTest {
         }
 
         @Test
+        void pt8_anOriginAnswerTheBlockedLoopDidNotTakeInTimeGetsTheBare500_andLeavesNothingInFlight() throws Exception {
+            MockWebServer origin = origin();
+            origin.enqueue(new MockResponse.Builder().code(299).body("from origin").headersDelay(300, java.util.concurrent.TimeUnit.MILLISECONDS).build());
+            java.util.concurrent.CountDownLatch unblock = new java.util.concurrent.CountDownLatch(1);
+            WorkerInstance instance = start(WorkerInstance.builder(Worker.fetch((request, env, ctx) -> {
+                if (request.url().endsWith("/block")) {
+                    unblock.await(WAIT_SECONDS, SECONDS); // blocks the loop, against CTX-8's advice
+                    return CompletableFuture.completedFuture(Response.text("unblocked"));
+                }
+                if (request.url().endsWith("/hang")) {
+                    return new CompletableFuture<>();
+                }
+                ctx.passThroughOnException();
+                throw new IllegalStateException("fail open");
+            })).origin(origin.url("/").toString()).invocationFactory((config, id, spec) -> new InvocationImpl(config, id, spec) {
+                @Override
+                protected dev.ctxtestkit.runtime.internal.FailOpenForwarder newFailOpenForwarder() {
+                    return new dev.ctxtestkit.runtime.internal.FailOpenForwarder(config) {
+                        @Override
+                        protected Duration loopWait() {
+                            return Duration.ofMillis(100);
+                        }
+                    };
+                }
+            }));
+
+            Invocation failing = instance.fetch(IncomingRequest.get(URL + "fail"));
+            assertThat(origin.takeRequest(WAIT_SECONDS, SECONDS)).as("the fail-open request at the origin").isNotNull();
+            Invocation blocking = instance.fetch(IncomingRequest.get(URL + "block"));
+            // The origin answers 300 ms after the request; the relay gives the blocked loop 100 ms to take it.
+            org.awaitility.Awaitility.await("the relay to give up on the blocked loop").atMost(Duration.ofSeconds(WAIT_SECONDS))
+                    .during(Duration.ofMillis(600)).until(() -> !failing.response().toCompletableFuture().isDone());
+            unblock.countDown();
+
+            ClientResponse answer = response(failing);
+            assertThat(answer.status()).isEqualTo(500);
+            assertThat(answer.bodyText()).isEmpty();
+            assertThat(record(failing).failOpen()).get().extracting(FailOpenRecord::failure).asString()
+                    .contains("the event loop did not take the origin's response within");
+            assertThat(response(blocking).bodyText()).isEqualTo("unblocked");
+            assertThat(response(instance.fetch(IncomingRequest.get(URL + "hang"))).status())
+                    .as("a hang is still detected: the given-up relay left nothing in flight").isEqualTo(500);
+        }
+
+        @Test
         void withHangDetectionOff_aStageCompletedByAnotherThreadLaterStillResponds() throws Exception {
             CompletableFuture<Response> fromElsewhere = new CompletableFuture<>();
             WorkerInstance instance = start(WorkerInstance.builder(Worker.fetch((request, env, ctx) -> request.url().endsWith("/elsewhere")

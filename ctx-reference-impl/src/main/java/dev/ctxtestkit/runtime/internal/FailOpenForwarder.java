@@ -82,6 +82,9 @@ public class FailOpenForwarder {
                 // clock can give the origin latency); the relay of the body is then announced from the loop, once the
                 // headers are out: between the two a virtual clock may move, which it never does while I/O is in flight.
                 java.util.concurrent.CompletableFuture<EventLoop.ExternalOperation> started = new java.util.concurrent.CompletableFuture<>();
+                // Who handles the response: the loop takes it (and relays), or this thread gives up waiting for a
+                // blocked loop; whichever comes first. The loser must neither relay nor leave an operation open.
+                java.util.concurrent.atomic.AtomicInteger handoff = new java.util.concurrent.atomic.AtomicInteger(PENDING);
                 operation.complete(() -> {
                     if (malformed != null) {
                         // Nothing of it was relayed: the fallback failed (PT-8). The connection's framing cannot be
@@ -92,6 +95,14 @@ public class FailOpenForwarder {
                         started.cancel(false);
                         done.accept(new FailOpenRecord(target.toString(), OptionalInt.empty(), forwardedNow,
                                 "the origin's response is malformed: " + malformed));
+                        return;
+                    }
+                    if (!handoff.compareAndSet(PENDING, TAKEN_BY_LOOP)) {
+                        // The loop was blocked for longer than this thread waits: the response was closed unrelayed (PT-8).
+                        answerFailedFallback(sink);
+                        done.accept(new FailOpenRecord(target.toString(), OptionalInt.empty(), forwardedNow,
+                                "the event loop did not take the origin's response within " + loopWait().toSeconds()
+                                        + " s (was it blocked?), so it was not relayed"));
                         return;
                     }
                     EventLoop.ExternalOperation relaying = config.loop().beginExternal("relaying the origin's response body for " + target);
@@ -106,10 +117,10 @@ public class FailOpenForwarder {
                 });
                 EventLoop.ExternalOperation relaying;
                 try {
-                    relaying = started.get(BODY_WAIT_SECONDS, TimeUnit.SECONDS);
+                    relaying = awaitHandoff(started, handoff);
                 } catch (Exception e) {
                     closeQuietly(response);
-                    return; // the loop already answered and reported why (or is gone)
+                    return; // the loop already answered and reported why, will when it runs, or is gone
                 }
                 String failure = null;
                 try {
@@ -124,6 +135,31 @@ public class FailOpenForwarder {
                 }
             }
         });
+    }
+
+    private static final int PENDING = 0;
+    private static final int TAKEN_BY_LOOP = 1;
+    private static final int ABANDONED = 2;
+
+    /**
+     * The relay's operation once the loop has taken the response; throws if the loop answered otherwise, or if it did
+     * not take the response within {@link #loopWait()} (then it never will relay it).
+     */
+    private EventLoop.ExternalOperation awaitHandoff(java.util.concurrent.CompletableFuture<EventLoop.ExternalOperation> started,
+                                                     java.util.concurrent.atomic.AtomicInteger handoff) throws Exception {
+        try {
+            return started.get(loopWait().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            if (handoff.compareAndSet(PENDING, ABANDONED)) {
+                throw e;
+            }
+            return started.get(); // the loop took it just now and is about to say how the relay starts
+        }
+    }
+
+    /** How long the origin's response waits for the event loop to take it before it is given up (PT-8). */
+    protected java.time.Duration loopWait() {
+        return java.time.Duration.ofSeconds(BODY_WAIT_SECONDS);
     }
 
     /**
