@@ -52,6 +52,7 @@ public final class CtxExtension implements ParameterResolver, AfterEachCallback 
     private final Limit limit;
     private final Duration hangGuard;
     private final Boolean strictOrigin;
+    private final boolean hangDetection;
     private final Map<String, Function<VirtualClock, ?>> bindings;
 
     /** The zero-configuration extension, for {@code @ExtendWith}. */
@@ -63,6 +64,7 @@ public final class CtxExtension implements ParameterResolver, AfterEachCallback 
         this.limit = builder.limit;
         this.hangGuard = builder.hangGuard;
         this.strictOrigin = builder.strictOrigin;
+        this.hangDetection = builder.hangDetection;
         this.bindings = Map.copyOf(builder.bindings);
     }
 
@@ -128,7 +130,7 @@ public final class CtxExtension implements ParameterResolver, AfterEachCallback 
                 .or(() -> Optional.ofNullable(strictOrigin))
                 .or(() -> context.getConfigurationParameter(STRICT_ORIGIN_PARAMETER).map(Boolean::parseBoolean))
                 .orElse(false);
-        return new Settings(resolvedLimit, resolvedGuard, resolvedStrict, bindings);
+        return new Settings(resolvedLimit, resolvedGuard, resolvedStrict, hangDetection, bindings);
     }
 
     private static <T> T parse(String text, java.util.function.Function<String, T> parser, String where) {
@@ -150,7 +152,8 @@ public final class CtxExtension implements ParameterResolver, AfterEachCallback 
         return d;
     }
 
-    private record Settings(Limit limit, Duration hangGuard, boolean strictOrigin, Map<String, Function<VirtualClock, ?>> bindings) {
+    private record Settings(Limit limit, Duration hangGuard, boolean strictOrigin, boolean hangDetection,
+                            Map<String, Function<VirtualClock, ?>> bindings) {
     }
 
     /** One test's clock, origin, harness, context and env, created on first use. */
@@ -165,7 +168,8 @@ public final class CtxExtension implements ParameterResolver, AfterEachCallback 
         TestResources(Settings settings) {
             this.settings = settings;
             this.origin = MockOrigin.start().strict(settings.strictOrigin());
-            WorkerHarness.Builder builder = WorkerHarness.builder().clock(clock).origin(origin).limit(settings.limit()).hangGuard(settings.hangGuard());
+            WorkerHarness.Builder builder = WorkerHarness.builder().clock(clock).origin(origin).limit(settings.limit()).hangGuard(settings.hangGuard())
+                    .hangDetection(settings.hangDetection());
             settings.bindings().forEach(builder::bindingOnClock);
             this.harness = builder.build();
         }
@@ -239,6 +243,7 @@ public final class CtxExtension implements ParameterResolver, AfterEachCallback 
         private Limit limit;
         private Duration hangGuard;
         private Boolean strictOrigin;
+        private boolean hangDetection = true;
         private final Map<String, Function<VirtualClock, ?>> bindings = new LinkedHashMap<>();
 
         private Builder() {
@@ -262,6 +267,15 @@ public final class CtxExtension implements ParameterResolver, AfterEachCallback 
         /** A strict mock origin for every test. */
         public Builder strictOrigin(boolean value) {
             this.strictOrigin = value;
+            return this;
+        }
+
+        /**
+         * Whether the workers end a handler stage that can never settle as hung (ERR-3); on by default. Turn it off for
+         * tests whose handler awaits a future the test itself completes later ({@link WorkerHarness.Builder#hangDetection}).
+         */
+        public Builder hangDetection(boolean value) {
+            this.hangDetection = value;
             return this;
         }
 

@@ -67,6 +67,21 @@ class CtxExtensionTest {
         }
     }
 
+    static class HangDetectionOffFixture {
+        @RegisterExtension
+        static final CtxExtension ext = CtxExtension.builder().hangDetection(false).build();
+
+        @Test
+        void theTestCompletesTheHandlerStageItself(WorkerHarness harness) {
+            java.util.concurrent.CompletableFuture<dev.ctxtestkit.runtime.Response> later = new java.util.concurrent.CompletableFuture<>();
+            dev.ctxtestkit.runtime.Invocation invocation = harness.start(dev.ctxtestkit.runtime.Worker.fetch((request, env, ctx) -> later),
+                    IncomingRequest.get("http://worker.test/later"));
+            harness.advanceBy(Duration.ofMillis(5)); // idle: with hang detection on, this ends it as hung (ERR-3)
+            later.complete(dev.ctxtestkit.runtime.Response.text("from the test"));
+            CtxAssertions.assertThat(harness.finish(invocation)).respondedWith(200).hasBody("from the test");
+        }
+    }
+
     @ExtendWith(CtxExtension.class)
     static class SeveralFailuresFixture {
         @Test
@@ -184,6 +199,11 @@ class CtxExtensionTest {
                 .hasMessageContaining("fetch GET http://worker.test/hang")
                 .hasMessageContaining("task#0 never settled; registered at dev.ctxtestkit.junit.CtxExtensionTest")
                 .hasMessageContaining("the limit is unlimited");
+    }
+
+    @Test
+    void hangDetectionCanBeTurnedOffForATestThatCompletesTheHandlerItself() {
+        run(HangDetectionOffFixture.class).testEvents().assertStatistics(stats -> stats.succeeded(1).failed(0));
     }
 
     @Test
