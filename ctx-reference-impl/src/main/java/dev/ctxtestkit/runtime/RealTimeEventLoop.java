@@ -186,16 +186,21 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
         }
     }
 
+    /**
+     * Runs the idle listeners one at a time, each only while the loop is still idle: a listener that makes work (a
+     * hang ending in fail-open, say) leaves the rest for the next time the loop is idle, since that work may settle them.
+     */
     private void fireIdleListeners() {
-        List<Runnable> due;
-        synchronized (idleListeners) {
-            if (idleListeners.isEmpty() || busy.get() != 0) {
-                return;
+        while (true) {
+            Runnable next;
+            synchronized (idleListeners) {
+                if (idleListeners.isEmpty() || busy.get() != 0) {
+                    return;
+                }
+                next = idleListeners.remove(0);
             }
-            due = List.copyOf(idleListeners);
-            idleListeners.clear();
+            guarded(next).run();
         }
-        due.forEach(listener -> guarded(listener).run());
     }
 
     private static Runnable guarded(Runnable task) {

@@ -112,4 +112,21 @@ class RealTimeEventLoopTest {
         idle().get(10, SECONDS);
         assertThat(ran).isNotDone();
     }
+
+    @Test
+    void aListenerThatMakesWorkHoldsBackTheNextUntilTheLoopIsIdleAgain() throws Exception {
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        onLoop(() -> {
+            loop.whenIdle(() -> {
+                events.add("first");
+                loop.schedule(Duration.ofMillis(50), () -> events.add("the first's timer"));
+            }).orElseThrow();
+            loop.whenIdle(() -> {
+                events.add("second");
+                second.complete(null);
+            }).orElseThrow();
+        });
+        second.get(10, SECONDS);
+        assertThat(events).containsExactly("first", "the first's timer", "second");
+    }
 }

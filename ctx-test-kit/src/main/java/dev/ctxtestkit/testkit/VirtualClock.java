@@ -466,17 +466,18 @@ public final class VirtualClock extends Clock implements InstantSource, EventLoo
     }
 
     /**
-     * If the loop is idle (nothing ready, no external I/O, no timer but watchdogs), makes the idle listeners ready.
+     * If the loop is idle (nothing ready, no external I/O, no timer but watchdogs), makes the first idle listener ready:
+     * one at a time, because a listener that makes work (a hang ending in fail-open, say) may settle what the others
+     * wait for, so they run only if the loop is idle again after it.
      *
-     * @return whether any became ready
+     * @return whether one became ready
      */
     private boolean releaseIdleListeners() {
         synchronized (lock) {
             if (idleListeners.isEmpty() || !ready.isEmpty() || !external.isEmpty() || busyTimers > 0) {
                 return false;
             }
-            ready.addAll(idleListeners);
-            idleListeners.clear();
+            ready.add(idleListeners.remove(0));
             return true;
         }
     }

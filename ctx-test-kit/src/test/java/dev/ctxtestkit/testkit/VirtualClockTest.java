@@ -53,6 +53,34 @@ class VirtualClockTest {
     }
 
     @Nested
+    class IdleListeners {
+
+        @Test
+        void aListenerRunsWhenOnlyWatchdogsAreLeft_atTheInstantTheLastTimerFired() {
+            clock.scheduleWatchdog(Duration.ofSeconds(30), recordWithTime("watchdog"));
+            clock.schedule(Duration.ofMillis(20), recordWithTime("timer"));
+            clock.whenIdle(recordWithTime("idle")).orElseThrow();
+
+            clock.advanceBy(Duration.ofMillis(10));
+            assertThat(ran).isEmpty();
+            clock.advanceBy(Duration.ofMillis(10));
+            assertThat(ran).containsExactly("timer@20ms", "idle@20ms");
+        }
+
+        @Test
+        void aListenerThatMakesWorkHoldsBackTheNextUntilTheLoopIsIdleAgain() {
+            clock.whenIdle(() -> {
+                ran.add("first");
+                clock.schedule(Duration.ofMillis(10), recordWithTime("the first's timer"));
+            }).orElseThrow();
+            clock.whenIdle(recordWithTime("second")).orElseThrow();
+
+            clock.runUntilIdle();
+            assertThat(ran).containsExactly("first", "the first's timer@10ms", "second@10ms");
+        }
+    }
+
+    @Nested
     class Basics {
 
         @Test
