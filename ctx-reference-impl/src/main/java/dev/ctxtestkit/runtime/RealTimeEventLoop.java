@@ -64,20 +64,20 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
 
     @Override
     public Cancellable schedule(Duration delay, Runnable task) {
-        return schedule(delay, task, true);
+        return schedule(delay, task, false);
     }
 
     @Override
     public Cancellable scheduleWatchdog(Duration delay, Runnable task) {
-        return schedule(delay, task, false);
+        return schedule(delay, task, true);
     }
 
-    private Cancellable schedule(Duration delay, Runnable task, boolean keepsBusy) {
+    private Cancellable schedule(Duration delay, Runnable task, boolean watchdog) {
         Objects.requireNonNull(task, "task");
         if (delay.isNegative()) {
             throw new IllegalArgumentException("delay must not be negative: " + delay);
         }
-        if (!keepsBusy) {
+        if (watchdog) { // does not count as work: the loop may be idle while it waits
             try {
                 ScheduledFuture<?> future = executor.schedule(guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
                 return () -> future.cancel(false);

@@ -13,6 +13,7 @@ import dev.ctxtestkit.runtime.Headers;
 import dev.ctxtestkit.runtime.IncomingRequest;
 import dev.ctxtestkit.runtime.Invocation;
 import dev.ctxtestkit.runtime.InvocationAbortedException;
+import dev.ctxtestkit.runtime.InvocationHungException;
 import dev.ctxtestkit.runtime.InvocationRecord;
 import dev.ctxtestkit.runtime.LogLevel;
 import dev.ctxtestkit.runtime.LogLine;
@@ -96,6 +97,8 @@ public class InvocationImpl implements Invocation {
     protected EventLoop.Cancellable limitTimer;
     /** The idle listener that detects a hung handler stage (ERR-3), while one is registered. */
     protected EventLoop.Cancellable hangWatch;
+    /** What a write to the client is called while in flight; made once, not per chunk. */
+    private String clientWriteDescription;
     protected Outcome outcome = Outcome.OK;
     protected Integer status;
     protected FailOpenRecord failOpen;
@@ -452,7 +455,7 @@ public class InvocationImpl implements Invocation {
         log(LogLevel.WARN, "hang detection (ERR-3): the handler stage of " + describe() + " was still pending when the event loop had "
                 + "nothing left to run (no timer, no I/O in flight, no loop task), so it could never settle; if a thread of your own "
                 + "completes it, that is outside CTX-8: build the WorkerInstance with hangDetection(false)");
-        abortWith(new dev.ctxtestkit.runtime.InvocationHungException());
+        abortWith(new InvocationHungException());
     }
 
     protected void runScheduled() {
@@ -635,7 +638,10 @@ public class InvocationImpl implements Invocation {
      * handler is taken for hung (ERR-3).
      */
     private void writeToClient(byte[] chunk, java.util.function.Consumer<Throwable> then) {
-        EventLoop.ExternalOperation write = loop.beginExternal("writing the response body of " + describe() + " to the client");
+        if (clientWriteDescription == null) {
+            clientWriteDescription = "writing the response body of " + describe() + " to the client";
+        }
+        EventLoop.ExternalOperation write = loop.beginExternal(clientWriteDescription);
         CompletionStage<Void> written;
         try {
             written = sink.write(chunk);
